@@ -7,10 +7,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
+BROWSER_OK := $(VENV)/.chromium
 
 .PHONY: setup serve build test lock clean
 
-setup: $(PY_OK) $(JS_OK)
+setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
 $(PY_OK): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +23,20 @@ $(JS_OK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Chromium for the browser tests (tests/browser/): Playwright cannot download its own
+# browser here, so it drives the distribution's. Installed only when /usr/bin/chromium is
+# missing; needs root (CI runs as root, without a terminal) or sudo.
+$(BROWSER_OK):
+	test -x /usr/bin/chromium || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	mkdir -p $(@D) && touch $@
+
+# The notebook page is not executed while serving (a rebuild would take ~4 s longer);
+# NOTEBOOKS_EXECUTE=true make serve shows its outputs. build and test always execute it.
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NOTEBOOKS_EXECUTE=$${NOTEBOOKS_EXECUTE:-false} $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 build: setup
 	$(BIN)/mkdocs build --strict
