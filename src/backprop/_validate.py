@@ -1,35 +1,49 @@
 """Input checks shared by the public functions.
 
 Every check raises before any arithmetic, with a message that names the argument,
-says what was expected and what was given.
+says what was expected and what was given. Checks are vectorised (a min, a max, a
+sum): they cost a small fraction of the computation they guard. Where a min or max
+is taken anyway it doubles as the NaN/inf check (NaN propagates into both, inf is
+out of every range), so no separate pass over the data is spent on finiteness; the
+softmax kernel does this block by block, before any arithmetic on each block.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 REDUCTIONS = ("mean", "sum")
 
 
-def float_array(x, name: str) -> np.ndarray:
-    """``x`` as a float32/float64 array: non-empty, finite, numeric."""
+def float_array(x, name: str, check_finite: bool = True) -> np.ndarray:
+    """``x`` as a float32/float64 array: non-empty, numeric, and finite unless
+    ``check_finite=False`` (for callers whose own min and max will catch NaN and inf)."""
     arr = np.asarray(x)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
-        raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     if arr.dtype not in (np.float32, np.float64):
+        _numeric(arr, name)
         arr = arr.astype(np.float64)
     if arr.size == 0:
         raise ValueError(f"{name}: expected a non-empty array, got shape {arr.shape}")
+    if check_finite:
+        finite(arr, name)
+    return arr
+
+
+def _numeric(arr: np.ndarray, name: str) -> None:
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind not in "biuf":  # bool, signed, unsigned, float
+        raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+
+
+def finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{name}: expected finite values, got {arr[bad]} at index {bad}"
         )
-    return arr
 
 
 def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
@@ -47,13 +61,135 @@ def ndim(x: np.ndarray, name: str, expected: int) -> None:
         )
 
 
+def min_ndim(x: np.ndarray, name: str, least: int) -> None:
+    if x.ndim < least:
+        raise ValueError(
+            f"{name}: expected at least {least}-D array, got {x.ndim}-D "
+            f"with shape {x.shape}"
+        )
+
+
 def in_unit_interval(x: np.ndarray, name: str) -> None:
-    if (x < 0).any() or (x > 1).any():
-        bad = x[(x < 0) | (x > 1)].flat[0]
+    """Every value in [0, 1]. NaN propagates into min and max, and inf is out of
+    range, so this also rejects non-finite values, at the cost of two reductions."""
+    low, high = x.min(), x.max()
+    if not (low >= 0 and high <= 1):  # written so that NaN fails too
+        finite(x, name)  # NaN or inf: say so
+        bad = low if low < 0 else high
         raise ValueError(f"{name}: expected values in [0, 1], got {bad}")
 
 
+def probabilities(x, name: str) -> np.ndarray:
+    """``x`` as a finite float array with every value in [0, 1]."""
+    arr = float_array(x, name, check_finite=False)
+    in_unit_interval(arr, name)  # also rejects NaN and inf
+    return arr
+
+
 def reduction(value) -> str:
-    if value not in REDUCTIONS:
+    if not isinstance(value, str) or value not in REDUCTIONS:
         raise ValueError(f"reduction: expected 'mean' or 'sum', got {value!r}")
     return value
+
+
+def real_number(value, name: str) -> float:
+    """A finite real number (not a bool), as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    return float(value)
+
+
+def pair(pred, target, pred_name: str, target_name: str):
+    """A prediction and a target of the same shape, as float arrays of the
+    prediction's dtype (so float32 in gives float32 out)."""
+    pred = float_array(pred, pred_name)
+    target = float_array(target, target_name)
+    same_shape(pred, target, pred_name, target_name)
+    return pred, target.astype(pred.dtype, copy=False)
+
+
+def binary_targets(pred: np.ndarray, y, pred_name: str) -> np.ndarray:
+    """Binary targets for a checked ``pred``: the same shape, values in [0, 1],
+    returned in pred's dtype."""
+    y = float_array(y, "y", check_finite=False)
+    same_shape(pred, y, pred_name, "y")
+    in_unit_interval(y, "y")  # also rejects NaN and inf
+    return y.astype(pred.dtype, copy=False)
+
+
+def binary_batch(pred: np.ndarray, y, reduction_: str, pred_name: str):
+    """(y, mean) for a checked prediction: binary targets, and whether to average."""
+    y = binary_targets(pred, y, pred_name)
+    return y, reduction(reduction_) == "mean"
+
+
+def multiclass_batch(pred: np.ndarray, y, reduction_: str, pred_name: str):
+    """(y, n) for checked (N, K) predictions: their targets, and the divisor of the
+    summed loss, N for "mean" and 1 for "sum"."""
+    ndim(pred, pred_name, 2)
+    y = class_targets(pred, y, pred_name)
+    return y, len(pred) if reduction(reduction_) == "mean" else 1
+
+
+def class_targets(pred: np.ndarray, y, pred_name: str) -> np.ndarray:
+    """Multi-class targets for ``pred`` of shape (N, K).
+
+    Either integer class indices of shape (N,), each in 0..K-1, or rows of
+    probabilities of shape (N, K) (one-hot or soft), non-negative and summing to 1
+    within ``row_sum_tolerance(pred.dtype)``; rows come back in pred's dtype.
+    """
+    n, k = pred.shape
+    y = np.asarray(y)
+    _numeric(y, "y")
+    if y.size == 0:
+        raise ValueError(f"y: expected a non-empty array, got shape {y.shape}")
+    if y.ndim == 1:
+        return class_indices(y, n, k)
+    if y.shape != (n, k):
+        raise ValueError(
+            f"y: expected class indices of shape ({n},) or probability rows of shape "
+            f"({n}, {k}) like {pred_name}, got shape {y.shape}"
+        )
+    return probability_rows(y, pred.dtype)
+
+
+def class_indices(y: np.ndarray, n: int, k: int) -> np.ndarray:
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
+    if len(y) != n:
+        raise ValueError(f"y: expected {n} class indices, one per row, got {len(y)}")
+    low, high = y.min(), y.max()
+    if low < 0 or high >= k:
+        bad = low if low < 0 else high
+        raise ValueError(f"y: class index {bad} out of range for {k} classes")
+    return y
+
+
+def row_sum_tolerance(dtype) -> float:
+    """How far from 1 a row of target probabilities may sum: 1e-6 in float64, about
+    1.2e-5 in float32 (100 units in the last place of 1)."""
+    return max(1e-6, 100 * float(np.finfo(dtype).eps))
+
+
+def probability_rows(y: np.ndarray, dtype) -> np.ndarray:
+    """Rows of probabilities: non-negative, each summing to 1 within tolerance. A min
+    and the row sums also catch NaN and inf (NaN fails every comparison, and an
+    inf makes its row sum inf), so no separate finiteness pass is needed."""
+    if y.dtype not in (np.float32, np.float64):
+        y = y.astype(np.float64)
+    low = y.min()
+    if not low >= 0:
+        finite(y, "y")  # NaN or inf: say so
+        raise ValueError(f"y: expected non-negative probabilities, got {low}")
+    sums = y @ np.ones(y.shape[1], y.dtype)  # BLAS: much faster than y.sum(axis=1)
+    tolerance = row_sum_tolerance(dtype)
+    if not np.abs(sums - 1).max() <= tolerance:
+        finite(y, "y")
+        worst = int(np.abs(sums - 1).argmax())
+        raise ValueError(
+            f"y: expected rows of probabilities summing to 1 (tolerance {tolerance:.1e}), "
+            f"got row {worst} summing to {sums[worst]}"
+        )
+    return y.astype(dtype, copy=False)
