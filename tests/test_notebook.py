@@ -78,8 +78,8 @@ def test_only_docs_notebooks_are_notebook_pages(mkdocs_config):
     assert notebook_pages == [f"notebooks/{p.name}" for p in NOTEBOOKS]
 
 
-def _katex_hook():
-    spec = importlib.util.spec_from_file_location("katex_hook", ROOT / "hooks" / "katex.py")
+def _hook(name):
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / "hooks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -108,16 +108,16 @@ def test_notebook_html_is_self_contained(path: Path, mkdocs_config, caplog):
     )
     assert "https://cdnjs" in body  # what nbconvert's template adds, for the hook to remove
 
-    hook = _katex_hook()
+    notebooks, katex = _hook("notebooks"), _hook("katex")
     files = get_files(mkdocs_config)
     page = SimpleNamespace(
         file=files.get_file_from_path(f"notebooks/{path.name}"),
         url=f"notebooks/{path.stem}/",
     )
     with caplog.at_level(logging.WARNING):
-        html = hook.on_page_content(body, page=page, config=mkdocs_config, files=files)
-        html = hook.render_page_math(html, page.file.src_uri)
-    hook.on_shutdown()
+        html = notebooks.on_page_content(body, page=page, config=mkdocs_config, files=files)
+        html = katex.render_page_math(html, page.file.src_uri)
+    katex.on_shutdown()
 
     assert not caplog.records, [r.getMessage() for r in caplog.records]  # TeX errors, links
     assert not _EXTERNAL.findall(html)
@@ -125,7 +125,7 @@ def test_notebook_html_is_self_contained(path: Path, mkdocs_config, caplog):
     assert "mathjax" not in html.lower() and "import(" not in html
     assert 'class="arithmatex">\\(' not in html and 'class="arithmatex">\\[' not in html
     assert html.count('class="katex"') >= 10
-    assert f'<link rel="stylesheet" href="../{hook._NB_CSS}">' in html
+    assert f'<link rel="stylesheet" href="../{notebooks._NB_CSS}">' in html
     code_cells = html.count('class="highlight-ipynb hl-')
     assert code_cells and html.count('<div tabindex="0" class="highlight-ipynb') == code_cells
     assert not re.search(r'href="[^"]*\.md(?:#[^"]*)?"', html), "an unresolved .md link"

@@ -155,7 +155,7 @@ print("parameters:", sum(W.size + b.size for W, b in model.params))
 # ## The first step, checked
 #
 # Before training, the gradients of the first step (all 120 training flowers, initial
-# weights) are compared with two references that share no code with
+# weights) are compared with two references that do not use the backward pass of
 # `loss_and_gradients`, as the [gradient checking](../practice/gradient-checking.md)
 # page describes.
 #
@@ -163,9 +163,9 @@ print("parameters:", sum(W.size + b.size for W, b in model.params))
 #
 # `numerical_gradient` nudges one parameter at a time by $\pm\varepsilon$ and measures
 # the change of the loss, $\bigl(L(\theta + \varepsilon) - L(\theta - \varepsilon)\bigr)/2\varepsilon$,
-# for all 131 parameters. The loss is a mean over 120 flowers, so its gradient entries
-# are small (about $10^{-3}$) next to the loss itself (about 1.7), and the rounding
-# error, about $10^{-16}\,|L|/\varepsilon$, is what limits the agreement
+# for all 131 parameters. The loss is a mean over 120 flowers, so its smallest gradient
+# entries are about $10^{-3}$, next to a loss of about 1.7, and the rounding error,
+# about $10^{-16}\,|L|/\varepsilon$, is what limits the agreement
 # ([the size of the loss](../practice/gradient-checking.md#mean-or-sum-the-size-of-the-loss)).
 # $\varepsilon = 10^{-5}$ balances it against the $O(\varepsilon^2)$ truncation error
 # ([rounding](../practice/gradient-checking.md#rounding-the-other-half-of-the-error)).
@@ -324,9 +324,9 @@ for step in range(STEPS):
     gradient_descent_step(model, X_train, y_train, LEARNING_RATE)
     record()
 
+print("step  " + "  ".join(f"{key:>14}" for key in KEYS))
 for step in (0, 10, 50, 100, STEPS):
-    values = "   ".join(f"{key} {history[key][step]:.3f}" for key in history)
-    print(f"step {step:3d}: {values}")
+    print(f"{step:4d}  " + "  ".join(f"{history[key][step]:14.3f}" for key in KEYS))
 
 # %% [markdown]
 # ## Loss and accuracy curves
@@ -428,7 +428,8 @@ for seed in range(20):
         gradient_descent_step(net, X_tr, y_tr, LEARNING_RATE)
     test_correct.append(int(np.sum(net.forward(X_te).argmax(axis=1) == y_te)))
 
-print("correct out of 30, seeds 0-19:", test_correct)
+print("correct out of 30, seeds 0-19:")
+print(test_correct)
 print(f"mean test accuracy {np.mean(test_correct) / 30:.1%}, "
       f"lowest {min(test_correct) / 30:.1%},",
       f"highest {max(test_correct) / 30:.1%}")
@@ -450,9 +451,9 @@ assert np.mean(test_correct) >= 28, "mean test accuracy below 93%"
 # <p class="admonition-title">Dropping the 1/N from δ at the last layer</p>
 #
 # $P - Y$ is the gradient of the **summed** loss. The mean loss trained on here has
-# $\delta^{[2]} = (P - Y)/N$; without the $1/N$ every gradient is 120 times larger than
-# the loss it claims to descend, and a learning rate that works for one batch size fails
-# for another ([categorical cross-entropy with softmax](../losses/cce-softmax.md),
+# $\delta^{[2]} = (P - Y)/N$; without the $1/N$ every gradient is 120 times the gradient
+# of the loss it claims to descend, and a learning rate that works for one batch size
+# fails for another ([categorical cross-entropy with softmax](../losses/cce-softmax.md),
 # [where the 1/N lives](../delta-recurrence.md#where-the-1n-lives)).
 #
 # </div>
