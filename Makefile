@@ -41,9 +41,10 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
+# One strict build (notebook executed), then every test; the browser tests use that build.
 test: setup
-	$(BIN)/python -m pytest
 	$(BIN)/mkdocs build --strict --site-dir $(CURDIR)/site
+	SITE_DIR=$(CURDIR)/site $(BIN)/python -m pytest
 
 # Re-resolve the pins after editing requirements.txt (needs the registry).
 lock:

@@ -1,0 +1,143 @@
+"""Fixtures for the browser tests: the built site, a server for it, one Chromium.
+
+The site: ``$SITE_DIR`` if it points at a built site, else ``mkdocs build --strict``
+into a temporary directory, once per session. One browser for the whole session; one
+context per colour scheme (light = Material's ``default``, dark = ``slate``), chosen
+through ``prefers-color-scheme`` as a reader's system setting would; pages measured for
+size and speed get a fresh context each, so nothing is cached (a first visit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import sitecheck
+
+HERE = Path(__file__).resolve().parent
+METRICS = pytest.StashKey[dict]()
+AXE = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs the built site in Chromium (tests/browser)")
+    config.stash[METRICS] = {}
+    config.stash[AXE] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    given = os.environ.get("SITE_DIR")
+    if given:
+        path = Path(given).resolve()
+        if not (path / "index.html").is_file():
+            pytest.fail(f"SITE_DIR={given} is not a built site (no index.html)")
+        return path
+    dest = tmp_path_factory.mktemp("site")
+    result = sitecheck.build_site(dest, strict=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        pytest.fail(f"mkdocs build --strict failed, no site to test:\n{tail}", pytrace=False)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    with sitecheck.SiteServer(site_dir) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(sitecheck.CHROMIUM).exists():
+        pytest.fail(f"{sitecheck.CHROMIUM} is missing: run `make setup` (installs chromium)",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=sitecheck.CHROMIUM, args=sitecheck.CHROMIUM_ARGS
+        )
+        # Warm up (first navigation of a new browser is slow), so that the first page
+        # measured is not penalised.
+        page = browser.new_page()
+        page.goto(server.base)
+        page.close()
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def contexts(browser, server):
+    made = {scheme: sitecheck.make_context(browser, server.origin, scheme)
+            for scheme in sitecheck.SCHEMES}
+    yield made
+    for context in made.values():
+        context.close()
+
+
+@pytest.fixture
+def metrics_store(request) -> dict:
+    return request.config.stash[METRICS]
+
+
+@pytest.fixture
+def axe_store(request) -> dict:
+    return request.config.stash[AXE]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    metrics = config.stash.get(METRICS, {})
+    axe = config.stash.get(AXE, {})
+    if not metrics and not axe:
+        return
+    sitecheck.ARTIFACTS.mkdir(exist_ok=True)
+    if metrics:
+        rows = [metrics[k] for k in sorted(metrics, key=lambda u: (u != "/", u))]
+        heaviest = max(rows, key=lambda r: r["bytes_transferred"])
+        (sitecheck.ARTIFACTS / "page-metrics.json").write_text(
+            json.dumps(
+                {
+                    "budgets": {"bytes_transferred": sitecheck.BUDGET_BYTES,
+                                "ms_to_math": sitecheck.BUDGET_MS_TO_MATH},
+                    "note": "bytes_transferred: response bodies as sent by a static server "
+                            "that gzips text (like GitHub Pages); bytes_uncompressed: the "
+                            "files' sizes. First visit, nothing cached. ms_to_math: "
+                            "navigation start -> formulas on screen with KaTeX's fonts.",
+                    "heaviest_page": heaviest["url"],
+                    "pages": rows,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        terminalreporter.write_sep("-", "page weight and time to math (artifacts/page-metrics.json)")
+        terminalreporter.write_line(sitecheck.metrics_table(rows))
+    if axe:
+        (sitecheck.ARTIFACTS / "axe-report.json").write_text(
+            json.dumps(axe, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        allowed = axe.get("allowed", {})
+        counts: dict[tuple[str, str], int] = {}
+        for page, violations in axe.items():
+            if page == "allowed":
+                continue
+            for v in violations:
+                key = (v["impact"], v["id"])
+                counts[key] = counts.get(key, 0) + len(v["nodes"])
+        terminalreporter.write_sep("-", "axe-core violations, all impacts (artifacts/axe-report.json)")
+        for (impact, rule), n in sorted(counts.items()):
+            note = f" ({allowed[rule]} allow-listed)" if rule in allowed else ""
+            terminalreporter.write_line(f"{impact:<9} {rule:<32} {n} node(s){note}")
+        if not counts:
+            terminalreporter.write_line("none")

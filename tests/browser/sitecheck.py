@@ -1,0 +1,981 @@
+"""Checks for the built site in a real browser (Chromium driven by Playwright).
+
+Every check is a plain function that takes a Playwright page (and what it needs to know)
+and returns a list of problems, one readable string each; an empty list means the page
+passed. ``test_site.py`` runs them on every page of the built site;
+``test_checks_catch_breakage.py`` runs the same functions on deliberately broken pages
+and asserts that they do report problems.
+
+Also here: discovery of the pages, the static file server, and the per-page
+measurements (bytes transferred, time until the math is on screen).
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import mimetypes
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium phones home (Google services).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+BUDGET_BYTES = 500_000  # per page, first visit, bytes on the wire
+BUDGET_MS_TO_MATH = 1000  # navigation start -> formulas on screen, localhost
+MIN_CONTRAST = 4.5  # WCAG 2 AA, normal-size text
+
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
+OTHER_SCHEME = {"default": "slate", "slate": "default"}
+
+# --------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SitePage:
+    url: str  # relative to the site root: "" for the home page, "losses/mse/"
+    src: str | None = None  # source file relative to docs/, if known
+
+    @property
+    def id(self) -> str:
+        return self.url.strip("/") or "home"
+
+    @property
+    def slug(self) -> str:
+        return self.id.replace("/", "__")
+
+
+def url_of(src_uri: str) -> str:
+    """The directory URL MkDocs gives a page (use_directory_urls: true)."""
+    stem = src_uri.rsplit(".", 1)[0]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def source_pages(root: Path = ROOT) -> list[SitePage]:
+    """Every documentation page MkDocs will build, with its source file.
+
+    Asks MkDocs itself (config + the plugins' ``on_files``, so notebook pages made by
+    mkdocs-jupyter count); if the configuration cannot be loaded, falls back to the
+    Markdown files in docs/.
+    """
+    try:
+        from mkdocs.config import load_config
+        from mkdocs.structure.files import get_files
+
+        config = load_config(str(root / "mkdocs.yml"))
+        files = config.plugins.on_files(get_files(config), config=config)
+        pages = [
+            SitePage("" if f.url in ("./", ".") else f.url, f.src_uri)
+            for f in files.documentation_pages()
+        ]
+    except Exception:  # noqa: BLE001 - discovery must not break collection
+        docs = root / "docs"
+        pages = [
+            SitePage(url_of(p.relative_to(docs).as_posix()), p.relative_to(docs).as_posix())
+            for p in sorted(docs.rglob("*.md"))
+        ]
+    return sorted(pages, key=lambda p: (p.url != "", p.url))
+
+
+def built_pages(site_dir: Path) -> list[str]:
+    """URLs of every page of a built site: each index.html (404.html is not a page)."""
+    urls = []
+    for index in site_dir.rglob("index.html"):
+        rel = index.parent.relative_to(site_dir).as_posix()
+        urls.append("" if rel == "." else rel + "/")
+    return sorted(urls, key=lambda u: (u != "", u))
+
+
+def page_title(site_dir: Path, url: str) -> str:
+    text = (site_dir / url / "index.html").read_text(encoding="utf-8")
+    match = re.search(r"<title>(.*?)</title>", text, re.DOTALL)
+    return html.unescape(match.group(1).strip()) if match else ""
+
+
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SOURCE_MATH = re.compile(
+    r"\$\$|\\\(|\\\[|(?<![\\$])\$(?=[^\s$])[^$\n]+?(?<=[^\s$\\])\$(?!\d)"
+)
+
+
+def markdown_of(src: Path) -> str:
+    """The Markdown a reader sees: a .md page, or the Markdown cells of a notebook."""
+    if src.suffix in {".py", ".ipynb"}:
+        import jupytext
+
+        notebook = jupytext.read(src)
+        return "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    return src.read_text(encoding="utf-8")
+
+
+def source_has_math(src: Path) -> bool:
+    """Whether a page's source contains $...$, $$...$$, \\(...\\) or \\[...\\] math."""
+    text = markdown_of(src)
+    for pattern in (_FENCE, _COMMENT, _INLINE_CODE):
+        text = pattern.sub(" ", text)
+    return bool(_SOURCE_MATH.search(text))
+
+
+# --------------------------------------------------------------------------------------
+# Building and serving
+# --------------------------------------------------------------------------------------
+
+
+def build_site(dest: Path, strict: bool = True) -> subprocess.CompletedProcess:
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    cmd = [str(mkdocs), "build", "--strict" if strict else "--no-strict", "-d", str(dest)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def site_url_of(site_dir: Path) -> str | None:
+    """The site_url the site was built with: the canonical link of its home page."""
+    text = (site_dir / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', text)
+    return match.group(1) if match else None
+
+
+_COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|xml)|image/svg)")
+
+
+@dataclass
+class Served:
+    path: str
+    status: int
+    wire_bytes: int  # body bytes sent (gzip-compressed when the browser accepts gzip)
+    raw_bytes: int  # size of the file
+
+
+class SiteServer:
+    """A static file server for a built site on 127.0.0.1, in a thread.
+
+    Like any static host (GitHub Pages, Netlify, nginx) it gzips text responses when the
+    browser asks for it; fonts and images go out as they are. Every response is logged,
+    so a test can sum the bytes a page load transferred. ``sitemap.xml`` is served with
+    the site's ``site_url`` replaced by this server's address, as ``mkdocs serve`` does:
+    Material's instant navigation only intercepts links listed in the sitemap.
+    """
+
+    def __init__(self, directory: Path, site_url: str | None = None):
+        self.directory = Path(directory)
+        self.log: list[Served] = []
+        self._lock = threading.Lock()
+        self._gzip_cache: dict[tuple[str, float], bytes] = {}
+        self.site_url = site_url or site_url_of(self.directory)
+        server = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=str(server.directory), **kwargs)
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                server._get(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.base = self.origin + "/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "SiteServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.log)
+
+    def since(self, mark: int) -> list[Served]:
+        with self._lock:
+            return list(self.log[mark:])
+
+    def _get(self, h: SimpleHTTPRequestHandler) -> None:
+        url_path = unquote(urlsplit(h.path).path)
+        fs = Path(h.translate_path(h.path))
+        if fs.is_dir():
+            if not url_path.endswith("/"):
+                h.send_response(301)
+                h.send_header("Location", url_path + "/")
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+                self._record(url_path, 301, 0, 0)
+                return
+            fs = fs / "index.html"
+        if fs.is_file():
+            status, body, ctype = 200, fs.read_bytes(), h.guess_type(str(fs))
+            if url_path == "/sitemap.xml" and self.site_url:
+                body = body.replace(self.site_url.encode(), self.base.encode())
+        else:
+            status, ctype = 404, "text/html"
+            missing = self.directory / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"Not found"
+        raw = len(body)
+        encoded = False
+        if "gzip" in h.headers.get("Accept-Encoding", "") and _COMPRESSIBLE.match(ctype):
+            key = (str(fs) + url_path, fs.stat().st_mtime if fs.is_file() else 0.0)
+            if key not in self._gzip_cache:
+                self._gzip_cache[key] = gzip.compress(body, compresslevel=6)
+            body, encoded = self._gzip_cache[key], True
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(body)))
+            h.send_header("Cache-Control", "no-cache")
+            if encoded:
+                h.send_header("Content-Encoding", "gzip")
+            h.end_headers()
+            h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self._record(url_path, status, len(body), raw)
+
+    def _record(self, path: str, status: int, wire: int, raw: int) -> None:
+        with self._lock:
+            self.log.append(Served(path, status, wire, raw))
+
+
+mimetypes.add_type("font/woff2", ".woff2")
+mimetypes.add_type("application/javascript", ".js")
+
+# --------------------------------------------------------------------------------------
+# Watching a page: requests, failures, console
+# --------------------------------------------------------------------------------------
+
+
+class PageWatch:
+    """Records, for one Playwright page, everything that must not happen.
+
+    Every request that is not for the local server is aborted and recorded (a reader
+    offline, or behind a strict firewall, would not get it either; and the site promises
+    no third-party requests). Also recorded: failed requests, HTTP errors (>= 400),
+    console messages of type error, and uncaught exceptions.
+    """
+
+    def __init__(self, page, origin: str):
+        self.origin = origin
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        self.http_errors: list[str] = []
+        self.console_errors: list[str] = []
+        self.activity = 0  # request events seen, for wait_quiet
+        page.on("request", self._on_activity)
+        page.on("requestfinished", self._on_activity)
+        page.route(re.compile(r"^(?!" + re.escape(origin) + r"/)"), self._block)
+        page.on("requestfailed", self._on_failed)
+        page.on("response", self._on_response)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda err: self.console_errors.append(f"uncaught: {err}"))
+
+    def _on_activity(self, _request) -> None:
+        self.activity += 1
+
+    def _block(self, route) -> None:
+        self.outside.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _on_failed(self, request) -> None:
+        self.activity += 1
+        if request.url in self.outside:
+            return  # reported as outside
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the page itself (navigation, closing the tab)
+        self.failed.append(f"{request.url} ({request.failure})")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400:
+            self.http_errors.append(f"HTTP {response.status} {response.url}")
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            loc = message.location or {}
+            where = f" at {loc.get('url')}:{loc.get('lineNumber')}" if loc.get("url") else ""
+            text = message.text
+            if "net::ERR_BLOCKED_BY_CLIENT" in text:  # our own abort of an outside request
+                return
+            self.console_errors.append(f"console error: {text}{where}")
+
+    def reset(self) -> None:
+        for records in (self.outside, self.failed, self.http_errors, self.console_errors):
+            records.clear()
+
+    def problems(self) -> list[str]:
+        out = [f"request outside the local server (blocked): {u}" for u in self.outside]
+        out += [f"failed request: {f}" for f in self.failed]
+        out += self.http_errors
+        out += self.console_errors
+        return out
+
+
+def make_context(browser, origin: str, color_scheme: str = "light"):
+    """A browser context as a reader's: desktop viewport, the system in ``color_scheme``
+    mode, clipboard allowed for ``origin``."""
+    context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme,
+                                  reduced_motion="reduce")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    # Every page load starts from the system preference: forget a palette chosen with
+    # the toggle in an earlier test.
+    context.add_init_script("try { localStorage.clear(); } catch (e) {}")
+    return context
+
+
+def open_page(context, server: SiteServer, url: str, wait_until: str = "load"):
+    """A new page in ``context`` with a PageWatch, navigated to ``url``."""
+    page = context.new_page()
+    watch = PageWatch(page, server.origin)
+    page.goto(server.base + url, wait_until=wait_until)
+    return page, watch
+
+
+def settle(page) -> None:
+    """Wait until the page's fonts have loaded (formulas drawn with their own glyphs)."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+# --------------------------------------------------------------------------------------
+# Math
+# --------------------------------------------------------------------------------------
+
+# Text of the article, code left out: every text node outside pre/code/script/style and
+# outside KaTeX's MathML copy (which holds the TeX source as an annotation for screen
+# readers, not shown). Only text that is rendered counts, plus text a reader reveals
+# with one click (inactive content tabs, collapsed <details>); not, for instance,
+# mkdocs-jupyter's hidden copy of each cell's source for its copy button.
+_ARTICLE_TEXT_JS = """
+() => {
+  const article = document.querySelector("article.md-content__inner")
+    || document.querySelector(".md-content") || document.body || document.documentElement;
+  const skip = "pre, code, script, style, template, noscript, textarea, .katex-mathml, .clipboard-copy-txt";
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+    acceptNode: n => (n.parentElement && n.parentElement.closest(skip))
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const shown = el => el.checkVisibility({visibilityProperty: true})
+    || el.closest(".tabbed-block, details") !== null;
+  const parts = [];
+  while (walker.nextNode()) {
+    if (shown(walker.currentNode.parentElement)) parts.push(walker.currentNode.data);
+  }
+  return {
+    text: parts.join(""),
+    katex: article.querySelectorAll(".katex").length,
+    unrendered: [...article.querySelectorAll(".arithmatex")]
+      .filter(el => !el.querySelector(".katex"))
+      .map(el => el.textContent.trim().slice(0, 80)),
+    errors: [...article.querySelectorAll(".katex-error")]
+      .map(el => el.textContent.trim().slice(0, 80)),
+  };
+}
+"""
+
+RAW_TEX = re.compile(
+    r"\$\$"  # display math delimiters
+    r"|\\[()\[\]]"  # \( \) \[ \]
+    r"|\\[A-Za-z]{2,}"  # a TeX command: \frac, \partial, \sum, \operatorname ...
+    r"|[_^]\{"  # sub/superscript groups: x_{i}, e^{-z}
+    r"|(?<![\w$\\])\$(?=[^\s$\d])[^$\n]{1,200}?(?<=[^\s$\\])\$(?!\d)"  # $...$
+)
+
+
+def math_problems(page, has_math: bool | None) -> list[str]:
+    """Problems with the formulas of the page currently shown.
+
+    - raw TeX left in the article's text (outside code);
+    - formulas pymdownx.arithmatex marked that KaTeX did not render, or KaTeX errors;
+    - no rendered formula (.katex) at all although the page's source has math.
+    """
+    info = page.evaluate(_ARTICLE_TEXT_JS)
+    problems = []
+    for match in RAW_TEX.finditer(info["text"]):
+        start, end = max(0, match.start() - 30), min(len(info["text"]), match.end() + 30)
+        context = " ".join(info["text"][start:end].split())
+        problems.append(f"raw TeX in the text: {match.group(0)!r} in ...{context}...")
+    problems += [f"formula not rendered by KaTeX: {t!r}" for t in info["unrendered"]]
+    problems += [f"KaTeX error shown: {t!r}" for t in info["errors"]]
+    if has_math and info["katex"] == 0:
+        problems.append("the page's source has math but no rendered formula (.katex) is on the page")
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# Instant navigation
+# --------------------------------------------------------------------------------------
+
+
+def instant_navigation_problems(page, server: SiteServer, target: str, title: str,
+                                has_math: bool | None, check_math: bool = True) -> list[str]:
+    """Click through to ``target`` from the page shown; check it was an instant (XHR)
+    navigation by Material, and (``check_math``) check the math of the new page.
+
+    Clicks the link in the navigation sidebar when there is a visible one, else a link
+    added to the article (Material intercepts any internal link it knows from the
+    sitemap). A full page load would lose the marker set on ``window`` before the click.
+    """
+    problems = []
+    path = urlsplit(server.base + target).path
+    page.evaluate("""() => { window.__instantProbe = 'still here';
+        window.__oldContainer = document.querySelector('[data-md-component=container]'); }""")
+    links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+    index = page.evaluate(
+        """path => [...document.querySelectorAll("nav.md-nav--primary a.md-nav__link[href]")]
+             .findIndex(a => new URL(a.href).pathname === path && a.checkVisibility())""",
+        path,
+    )
+    link = links.nth(index) if index >= 0 else None
+    if link is None:
+        page.evaluate(
+            """href => { const a = document.createElement("a"); a.id = "__probe_link";
+               a.href = href; a.textContent = "probe";
+               document.querySelector("article").prepend(a); }""",
+            server.base + target,
+        )
+        link = page.locator("#__probe_link")
+    link.click()
+    try:
+        page.wait_for_function(
+            """([path, title]) => location.pathname === path && document.title === title
+                 && document.readyState === "complete"
+                 && document.querySelector('[data-md-component=container]') !== window.__oldContainer""",
+            arg=[path, title],
+            timeout=10_000,
+        )
+    except Exception:  # noqa: BLE001 - Playwright TimeoutError; report, do not raise
+        now = page.evaluate("[location.pathname, document.title]")
+        return [f"clicking the link to {path} did not show the page (now at {now})"]
+    probe = page.evaluate("window.__instantProbe || null")
+    if probe != "still here":
+        problems.append(
+            "navigation was a full page load, not Material's instant navigation "
+            "(is site_url set, so that sitemap.xml lists the pages?)"
+        )
+    if not check_math:
+        return problems
+    settle(page)
+    return problems + math_problems(page, has_math)
+
+
+# --------------------------------------------------------------------------------------
+# Copy buttons
+# --------------------------------------------------------------------------------------
+
+# Material's copy button copies the target's innerText, without trailing whitespace;
+# mkdocs-jupyter's <clipboard-copy for=id> copies the textContent of the element `id`.
+_COPY_CONTROLS_JS = """
+() => {
+  const article = document.querySelector("article") || document.body;
+  const controls = [];
+  const selector = 'button.md-code__button[data-md-type="copy"], button.md-clipboard, clipboard-copy[for]';
+  article.querySelectorAll(selector).forEach((el, i) => {
+    el.setAttribute("data-probe-copy", String(i));
+    let target, expected = null;
+    if (el.tagName === "CLIPBOARD-COPY") {
+      target = document.getElementById(el.getAttribute("for"));
+      if (target) expected = target.textContent;
+    } else {
+      const sel = el.getAttribute("data-clipboard-target");
+      target = sel ? document.querySelector(sel) : null;
+      if (target) {
+        target.setAttribute("data-md-copying", "");
+        expected = target.innerText.replace(/\\s+$/, "");
+        target.removeAttribute("data-md-copying");
+      }
+    }
+    controls.push({index: i, expected, visible: el.checkVisibility()});
+  });
+  // Every code block must offer a copy control (notebook output cells excepted).
+  const uncovered = [...article.querySelectorAll("pre")]
+    .filter(pre => pre.querySelector("code") || pre.closest(".jp-InputArea"))
+    .filter(pre => !pre.closest(".jp-OutputArea"))
+    .filter(pre => !pre.querySelector(selector)
+      && !(pre.closest(".jp-InputArea") && pre.closest(".jp-InputArea").querySelector("clipboard-copy")))
+    .map(pre => pre.textContent.trim().slice(0, 60));
+  return {controls, uncovered};
+}
+"""
+
+
+COPY_CLICKS_PER_PAGE = 25
+
+
+def copy_button_problems(page, max_clicks: int = COPY_CLICKS_PER_PAGE) -> tuple[list[str], int]:
+    """Every code block of the article must have a copy button pointing at its code;
+    click the buttons (all of them, or ``max_clicks`` spread evenly from the first to
+    the last on a page with more) as a reader does, and check that the clipboard then
+    holds the block's code. Returns (problems, number of buttons clicked).
+
+    Needs the context to have the clipboard-read and clipboard-write permissions.
+    """
+    info = page.evaluate(_COPY_CONTROLS_JS)
+    problems = [f"code block without a copy button: {t!r}" for t in info["uncovered"]]
+    clickable = []
+    for control in info["controls"]:
+        if control["expected"] is None:
+            problems.append(f"copy button #{control['index']} points at no element")
+        elif control["visible"]:  # not inside a collapsed tab or <details>
+            clickable.append(control)
+    if len(clickable) > max_clicks:
+        step = (len(clickable) - 1) / (max_clicks - 1)
+        clickable = [clickable[round(i * step)] for i in range(max_clicks)]
+    # Per button: empty the clipboard and bring the button into view; a trusted mouse
+    # click (copying needs a user gesture); read the clipboard. The read of one button
+    # and the preparation of the next share one round trip.
+    indices = [c["index"] for c in clickable]
+    if not indices:
+        return problems, 0
+    x, y = page.evaluate(_COPY_STEP_JS, [None, indices[0]])["next"]
+    for n, control in enumerate(clickable):
+        page.mouse.click(x, y)
+        following = indices[n + 1] if n + 1 < len(indices) else None
+        step = page.evaluate(_COPY_STEP_JS, [True, following])
+        copied, want = step["copied"].replace("\r\n", "\n"), control["expected"].replace("\r\n", "\n")
+        if copied.rstrip() != want.rstrip():
+            problems.append(
+                f"copy button #{control['index']} copied {copied[:60]!r}..., "
+                f"expected {want[:60]!r}..."
+            )
+        if following is not None:
+            x, y = step["next"]
+    return problems, len(clickable)
+
+
+_COPY_STEP_JS = """
+async ([read, next]) => {
+  let copied = null;
+  if (read) {
+    for (let i = 0; i < 60 && !copied; i++) {  // up to ~1.5 s
+      copied = await navigator.clipboard.readText();
+      if (!copied) await new Promise(resolve => setTimeout(resolve, 25));
+    }
+  }
+  let point = null;
+  if (next !== null) {
+    await navigator.clipboard.writeText("");
+    const button = document.querySelector(`[data-probe-copy="${next}"]`);
+    button.scrollIntoView({block: "center"});
+    const r = button.getBoundingClientRect();
+    point = [r.x + r.width / 2, r.y + r.height / 2];
+  }
+  return {copied: copied || "", next: point};
+}
+"""
+
+
+# --------------------------------------------------------------------------------------
+# Colour scheme and contrast
+# --------------------------------------------------------------------------------------
+
+# For each element with its own text inside rendered math or code: its text colour and
+# the colour behind it (ancestors' backgrounds composited, alpha included), and the
+# WCAG contrast ratio. Returns one entry per distinct (kind, colour, background).
+_CONTRAST_JS = """
+(roots) => {
+  const canvas = document.createElement("canvas"); canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext("2d", {willReadFrequently: true});
+  const parsed = new Map();
+  const parse = c => {
+    if (parsed.has(c)) return parsed.get(c);
+    const m = c.match(/^rgba?\\(\\s*([\\d.]+)[,\\s]+([\\d.]+)[,\\s]+([\\d.]+)(?:\\s*[,/]\\s*([\\d.]+)(%?))?\\s*\\)$/);
+    let v;
+    if (m) {
+      const a = m[4] === undefined ? 1 : (m[5] ? parseFloat(m[4]) / 100 : parseFloat(m[4]));
+      v = [+m[1], +m[2], +m[3], a];
+    } else {
+      ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = "#000"; ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1);
+      const d = ctx.getImageData(0, 0, 1, 1).data; v = [d[0], d[1], d[2], d[3] / 255];
+    }
+    parsed.set(c, v); return v;
+  };
+  const over = (top, bottom) => {
+    const a = top[3] + bottom[3] * (1 - top[3]);
+    if (a === 0) return [0, 0, 0, 0];
+    return [0, 1, 2].map(i => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a).concat([a]);
+  };
+  const bgCache = new Map();
+  const background = el => {
+    if (!el) return [255, 255, 255, 1];  // the canvas
+    if (bgCache.has(el)) return bgCache.get(el);
+    const own = parse(getComputedStyle(el).backgroundColor);
+    const v = own[3] >= 1 ? own : over(own, background(el.parentElement));
+    bgCache.set(el, v); return v;
+  };
+  const lum = c => {
+    const f = v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const hex = c => "#" + c.slice(0, 3).map(v => Math.round(v).toString(16).padStart(2, "0")).join("");
+  const describe = el => el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
+    ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const seen = new Map();
+  let elements = 0;
+  for (const [kind, selector, skip] of roots) {
+    for (const root of document.querySelectorAll(selector)) {
+      for (const el of [root, ...root.querySelectorAll("*")]) {
+        if (el.closest(".katex-mathml") || (skip && el.closest(skip))) continue;
+        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.data.trim());
+        if (!own || !el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+        elements++;
+        const style = getComputedStyle(el);
+        const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+        const large = size >= 24 || (bold && size >= 18.66);
+        const bg = background(el);
+        let fg = parse(style.color);
+        if (fg[3] < 1) fg = over(fg, bg);
+        const key = kind + hex(fg) + hex(bg) + large;
+        if (!seen.has(key)) {
+          seen.set(key, {kind, large, fg: hex(fg), bg: hex(bg), ratio: ratio(fg, bg), count: 0,
+                         sample: describe(el), text: el.textContent.trim().slice(0, 30)});
+        }
+        seen.get(key).count++;
+      }
+    }
+  }
+  return {elements, pairs: [...seen.values()]};
+}
+"""
+
+# [kind, root selector, descendants to leave to another kind]
+CONTRAST_ROOTS = [
+    ["math", "article .katex .katex-html", None],
+    ["code", "article pre", None],
+    ["code", "article :not(pre) > code", None],
+    ["text", "article", ".katex, pre, code"],
+]
+MIN_CONTRAST_LARGE_TEXT = 3.0  # WCAG 2 AA for prose >= 24px, or >= 18.66px bold
+
+
+def contrast_report(page) -> dict:
+    return page.evaluate(_CONTRAST_JS, CONTRAST_ROOTS)
+
+
+def contrast_problems(page, minimum: float = MIN_CONTRAST) -> list[str]:
+    """Text of the article whose contrast against its background is below ``minimum``
+    (math and code: always; other text: 3.0 when large, as WCAG AA allows)."""
+    scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    report = contrast_report(page)
+    problems = []
+    for p in report["pairs"]:
+        need = MIN_CONTRAST_LARGE_TEXT if p["kind"] == "text" and p["large"] else minimum
+        if p["ratio"] < need:
+            problems.append(
+                f"[{scheme}] {p['kind']} text {p['fg']} on {p['bg']}: contrast {p['ratio']:.2f} < "
+                f"{need} ({p['count']} element(s), e.g. {p['sample']} {p['text']!r})"
+            )
+    return problems
+
+
+def scheme(page) -> str | None:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def toggle_scheme_problems(page, check_contrast: bool = True, timeout_ms: int = 3000) -> list[str]:
+    """Click the palette toggle; the scheme must flip (default <-> slate), and math and
+    code must stay readable in the new scheme. Leaves the page in the other scheme."""
+    before = scheme(page)
+    if before not in OTHER_SCHEME:
+        return [f"unexpected colour scheme before the toggle: {before!r}"]
+    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
+    if toggle.count() != 1:
+        return [f"expected one visible palette toggle, found {toggle.count()}"]
+    try:
+        toggle.click(timeout=timeout_ms)
+        page.wait_for_function(
+            "s => document.body.getAttribute('data-md-color-scheme') === s",
+            arg=OTHER_SCHEME[before],
+            timeout=timeout_ms,
+        )
+    except Exception:  # noqa: BLE001 - timeout
+        return [f"the palette toggle did not switch {before!r} to {OTHER_SCHEME[before]!r} "
+                f"(still {scheme(page)!r})"]
+    return contrast_problems(page) if check_contrast else []
+
+
+# --------------------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------------------
+
+
+def search_problems(page, server: SiteServer, query: str, expected: str,
+                    timeout_ms: int = 10_000) -> list[str]:
+    """Type ``query`` into Material's search box on the page shown; a result must link
+    to the page ``expected`` (a URL relative to the site root)."""
+    path = urlsplit(server.base + expected).path
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=10)
+    try:
+        page.wait_for_function(
+            """path => [...document.querySelectorAll(".md-search-result a")]
+                 .some(a => new URL(a.href).pathname === path)""",
+            arg=path,
+            timeout=timeout_ms,
+        )
+    except Exception:  # noqa: BLE001 - timeout
+        found = page.evaluate(
+            """() => [...document.querySelectorAll(".md-search-result a")]
+                 .map(a => new URL(a.href).pathname).slice(0, 10)"""
+        )
+        meta = page.evaluate(
+            "document.querySelector('.md-search-result__meta')?.textContent.trim() ?? null"
+        )
+        return [f"searching {query!r} did not find {path} (status {meta!r}; results {found})"]
+    return []
+
+
+# --------------------------------------------------------------------------------------
+# Accessibility (axe-core)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AxeAllowed:
+    """A known axe violation that is accepted, with the reason why."""
+
+    rule: str  # axe rule id
+    target: str  # regular expression matched against the node's CSS target
+    reason: str
+
+    def covers(self, rule: str, target: str) -> bool:
+        return rule == self.rule and re.search(self.target, target) is not None
+
+
+AXE_COLOUR_RULES = ["color-contrast"]
+
+
+def axe_violations(page, rules: list[str] | None = None) -> list[dict]:
+    """Run axe-core on the page shown (all rules, or only ``rules``); its violations,
+    every impact level.
+
+    KaTeX's visual layer (.katex-html, thousands of positioned spans) is left out: it
+    is aria-hidden (assistive technology reads the MathML copy, which axe does check),
+    and its contrast is checked by contrast_problems. Leaving it out halves axe's time.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (rules) => {
+          const options = {resultTypes: ["violations"]};
+          if (rules) options.runOnly = {type: "rule", values: rules};
+          const result = await axe.run({exclude: [[".katex-html"]]}, options);
+          return result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
+          }));
+        }""",
+        rules,
+    )
+
+
+def axe_problems(violations: list[dict], allowed: list[AxeAllowed],
+                 impacts=("serious", "critical")) -> tuple[list[str], dict[str, int]]:
+    """Serious and critical violations not covered by ``allowed``; also returns how many
+    nodes each allow-list entry (by rule) covered: an entry that never covers anything
+    is a candidate for removal."""
+    problems, used = [], {}
+    for v in violations:
+        if v["impact"] not in impacts:
+            continue
+        for node in v["nodes"]:
+            entry = next((a for a in allowed if a.covers(v["id"], node["target"])), None)
+            if entry:
+                used[entry.rule] = used.get(entry.rule, 0) + 1
+                continue
+            summary = " ".join(node["summary"].split())
+            problems.append(f"axe {v['impact']} {v['id']} ({v['help']}) at {node['target']}: {summary}")
+    return problems, used
+
+
+# --------------------------------------------------------------------------------------
+# Measurements: bytes and time until the math is shown
+# --------------------------------------------------------------------------------------
+
+# Injected before any page script: the time (performance.now(), 0 = navigation start) at
+# which the first rendered formula enters the DOM.
+KATEX_SEEN_INIT = """
+(() => {
+  window.__katexSeen = null;
+  const seen = () => {
+    if (window.__katexSeen === null && document.querySelector(".katex")) {
+      window.__katexSeen = performance.now();
+      return true;
+    }
+    return false;
+  };
+  new MutationObserver((_, observer) => { if (seen()) observer.disconnect(); })
+    .observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ["class"]});
+})();
+"""
+
+_TIMING_JS = """
+() => {
+  const fonts = performance.getEntriesByType("resource")
+    .filter(e => e.name.includes("/katex/fonts/"));
+  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {
+    katex_in_dom: window.__katexSeen,
+    first_contentful_paint: paint ? paint.startTime : null,
+    katex_fonts_loaded: fonts.length ? Math.max(...fonts.map(f => f.responseEnd)) : null,
+    katex_fonts: fonts.length,
+    dom_content_loaded: nav ? nav.domContentLoadedEventEnd : null,
+    load: nav ? nav.loadEventEnd : null,
+  };
+}
+"""
+
+
+@dataclass
+class PageMetrics:
+    url: str
+    wire_bytes: int = 0
+    raw_bytes: int = 0
+    requests: int = 0
+    heaviest: list = field(default_factory=list)  # [(path, wire, raw)] top 3
+    ms_to_math: float | None = None
+    timing: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "url": "/" + self.url,
+            "bytes_transferred": self.wire_bytes,
+            "bytes_uncompressed": self.raw_bytes,
+            "requests": self.requests,
+            "heaviest_resources": [
+                {"path": p, "bytes_transferred": w, "bytes_uncompressed": r}
+                for p, w, r in self.heaviest
+            ],
+            "ms_to_math": None if self.ms_to_math is None else round(self.ms_to_math, 1),
+            "timing_ms": {k: _rounded(v) for k, v in self.timing.items()},
+        }
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 1)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def measure(page, server: SiteServer, url: str, expect_math: bool | None = False,
+            watch: PageWatch | None = None) -> PageMetrics:
+    """Load ``url`` in ``page`` (a page of a fresh context: nothing cached, a first
+    visit) and measure it. The page must have KATEX_SEEN_INIT as an init script.
+
+    Bytes: every response body the server sent for this load, until the network is
+    idle (so the search index and fonts count), compressed as sent.
+    Time to math: the moment the formulas are on screen with KaTeX's own fonts: the
+    latest of (first formula in the DOM, first contentful paint, last KaTeX font
+    received); None when the page shows no formula (within 10 s if ``expect_math``).
+    """
+    mark = server.mark()
+    page.goto(server.base + url, wait_until="load")
+    if expect_math:
+        try:
+            page.wait_for_function("window.__katexSeen !== null", timeout=10_000)
+        except Exception:  # noqa: BLE001 - timeout: no formula; math_problems says so
+            pass
+    settle(page)
+    wait_quiet(page, server, watch)
+    timing = page.evaluate(_TIMING_JS)
+    served = server.since(mark)
+    metrics = PageMetrics(url)
+    metrics.wire_bytes = sum(s.wire_bytes for s in served)
+    metrics.raw_bytes = sum(s.raw_bytes for s in served)
+    metrics.requests = len(served)
+    metrics.heaviest = [
+        (s.path, s.wire_bytes, s.raw_bytes)
+        for s in sorted(served, key=lambda s: s.wire_bytes, reverse=True)[:3]
+    ]
+    metrics.timing = timing
+    if timing["katex_in_dom"] is not None:
+        metrics.ms_to_math = max(
+            v for v in (timing["katex_in_dom"], timing["first_contentful_paint"],
+                        timing["katex_fonts_loaded"]) if v is not None
+        )
+    return metrics
+
+
+def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES,
+                    max_ms: float = BUDGET_MS_TO_MATH) -> list[str]:
+    problems = []
+    if metrics.wire_bytes > max_bytes:
+        heavy = ", ".join(f"{p} {w / 1000:.0f} kB" for p, w, _ in metrics.heaviest)
+        problems.append(
+            f"{metrics.wire_bytes / 1000:.0f} kB transferred > budget {max_bytes / 1000:.0f} kB "
+            f"(heaviest: {heavy})"
+        )
+    if metrics.ms_to_math is not None and metrics.ms_to_math > max_ms:
+        problems.append(f"math shown after {metrics.ms_to_math:.0f} ms > budget {max_ms:.0f} ms "
+                        f"({metrics.timing})")
+    return problems
+
+
+def metrics_table(rows: list[dict]) -> str:
+    lines = [f"{'page':<40} {'kB sent':>8} {'kB raw':>8} {'reqs':>5} {'ms to math':>11}"]
+    for r in rows:
+        ms = "-" if r["ms_to_math"] is None else f"{r['ms_to_math']:.0f}"
+        lines.append(f"{r['url']:<40} {r['bytes_transferred'] / 1000:>8.1f} "
+                     f"{r['bytes_uncompressed'] / 1000:>8.1f} {r['requests']:>5} {ms:>11}")
+    if rows:
+        heaviest = max(rows, key=lambda r: r["bytes_transferred"])
+        lines.append(f"heaviest page: {heaviest['url']} ({heaviest['bytes_transferred'] / 1000:.1f} kB "
+                     f"sent, {heaviest['bytes_uncompressed'] / 1000:.1f} kB uncompressed)")
+    return "\n".join(lines)
+
+
+def wait_quiet(page, server: SiteServer, watch: PageWatch | None = None,
+               quiet_ms: int = 300, limit_ms: int = 5000) -> None:
+    """Wait until neither the server nor the page (``watch``, which also sees blocked
+    outside requests, from workers too) has seen a request for ``quiet_ms``: the late
+    requests, such as the search index and its worker, are done."""
+
+    def activity() -> int:
+        return server.mark() + (watch.activity if watch else 0)
+
+    start = last_change = time.perf_counter()
+    count = activity()
+    while (time.perf_counter() - start) * 1000 < limit_ms:
+        page.wait_for_timeout(50)
+        now = activity()
+        if now != count:
+            count, last_change = now, time.perf_counter()
+        elif (time.perf_counter() - last_change) * 1000 >= quiet_ms:
+            return
