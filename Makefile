@@ -9,7 +9,7 @@ PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 BROWSER_OK := $(VENV)/.chromium
 
-.PHONY: setup serve build test lock clean
+.PHONY: setup serve build test lock clean bench
 
 setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
@@ -52,6 +52,16 @@ lock:
 	.lock-venv/bin/pip install --quiet -r requirements.txt
 	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.tmp
 	mv constraints.tmp constraints.txt && rm -rf .lock-venv
+
+# The benchmark behind docs/practice/why-fuse.md: a few minutes, not part of `make test`.
+# It writes bench/results.json and bench/results.md, from which the page's tables and
+# figure are built. PyTorch, needed only for its comparison columns, is installed from
+# bench/requirements.txt; if that fails, the benchmark runs without those columns.
+bench: $(PY_OK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-r bench/requirements.txt -c constraints.txt \
+		|| echo "bench: PyTorch could not be installed; running without its columns"
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

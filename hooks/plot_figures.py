@@ -83,3 +83,65 @@ def bce_vs_mse_svg() -> str:
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+
+def why_fuse_benchmark_svg() -> str:
+    """Seconds per call of each route to dL/dz against the number of classes K, log-log,
+    one panel per batch size N, from the saved measurement ``bench/results.json``
+    (written by ``make bench``; nothing is timed while the site builds).
+
+    Hollow markers are per-sample loops timed on their first rows and scaled to N rows;
+    a route that was not run (memory budget, PyTorch missing) has no point there.
+    """
+    import json
+    from pathlib import Path
+
+    results_json = Path(__file__).resolve().parents[1] / "bench" / "results.json"
+    results = json.loads(results_json.read_text(encoding="utf-8"))
+    cells = [c for c in results["softmax_cross_entropy"]["cells"] if c["K"] >= 10]
+    batch_sizes = sorted({c["N"] for c in cells})
+    routes = [  # key, label, colour, line style, marker
+        ("fused", "fused $(P - Y)/N$", BLUE, "-", "o"),
+        ("chain", "chain through softmax_backward", "#3ba776", "--", "s"),
+        ("jacobians", "Jacobians, batched", ORANGE, "-.", "^"),
+        ("jacobian_loop", "Jacobians, per-sample loop", "#e0555a", ":", "v"),
+        ("torch_forward_backward", "PyTorch forward + backward", "#a374db", "--", "D"),
+        ("torch_backward", "PyTorch backward alone", GREY, (0, (1, 3)), "P"),
+    ]
+
+    with rc_context(STYLE):
+        fig = Figure(figsize=(7.2, 4.0))
+        axes = fig.subplots(1, len(batch_sizes), sharey=True, squeeze=False)[0]
+        for ax, n in zip(axes, batch_sizes):
+            row = sorted((c for c in cells if c["N"] == n), key=lambda c: c["K"])
+            for key, label, colour, style, marker in routes:
+                points = [(c["K"], c["time"][key]) for c in row
+                          if "median" in c["time"].get(key, {})]
+                if not points:
+                    continue
+                ks = [k for k, _ in points]
+                ax.plot(ks, [e["median"] for _, e in points], color=colour, linestyle=style,
+                        linewidth=1.8, marker=marker, markersize=5,
+                        label=label if n == batch_sizes[0] else None)
+                for k, entry in points:
+                    if "rows_timed" in entry:  # extrapolated: a hollow marker on top
+                        ax.plot([k], [entry["median"]], marker=marker, markersize=7,
+                                color=colour, markerfacecolor="white", linestyle="none")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(f"N = {n}", color=GREY, fontsize=10)
+            ax.set_xlabel("classes $K$")
+            ax.set_xticks([c["K"] for c in row], [str(c["K"]) for c in row])
+            ax.minorticks_off()
+            ax.grid(True, which="major", color=GREY, alpha=0.25, linewidth=0.6)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+        axes[0].set_ylabel("seconds per call (median)")
+        legend = fig.legend(loc="upper center", ncol=3, frameon=False, fontsize=8.5)
+        for text in legend.get_texts():
+            text.set_color(GREY)
+        fig.tight_layout(rect=(0, 0, 1, 0.86))
+
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()

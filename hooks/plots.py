@@ -18,6 +18,7 @@ log = logging.getLogger("mkdocs.hooks.plots")
 # site path (relative to docs/) -> function returning the SVG text
 FIGURES = {
     "assets/generated/bce-vs-mse.svg": plot_figures.bce_vs_mse_svg,
+    "assets/generated/why-fuse-benchmark.svg": plot_figures.why_fuse_benchmark_svg,
 }
 
 
