@@ -157,53 +157,29 @@ def memory_table(section: dict, columns) -> str:
     return _table(header, rows, notes)
 
 
-def softmax_ratio_table(section: dict) -> str:
-    header = [
-        "N", "K",
-        "fused ÷ PyTorch fwd + bwd",
-        "fused ÷ PyTorch bwd alone",
-        "fused loss + ∂L/∂z ÷ PyTorch fwd + bwd",
-        "loop ÷ fused",
-        "batched ÷ fused",
-        "chain ÷ fused",
-        "validation ÷ fused",
-    ]
+# (header, numerator, denominator) of each ratio column; a route a section did not time
+# shows as "—".
+RATIOS = [
+    ("fused ÷ PyTorch fwd + bwd", "fused", "torch_forward_backward"),
+    ("fused ÷ PyTorch bwd alone", "fused", "torch_backward"),
+    ("fused loss + ∂L/∂z ÷ PyTorch fwd + bwd", "fused_with_loss", "torch_forward_backward"),
+    ("loop ÷ fused", "jacobian_loop", "fused"),
+    ("batched ÷ fused", "jacobians", "fused"),
+    ("chain ÷ fused", "chain", "fused"),
+]
+SOFTMAX_RATIOS = RATIOS
+BINARY_RATIOS = [r for r in RATIOS if r[1] not in ("jacobian_loop", "jacobians")]
+
+
+def ratio_table(section: dict, ratios: list) -> str:
+    header = ["N", "K", *(name for name, _, _ in ratios), "validation ÷ fused"]
     rows = []
     for c in section["cells"]:
         m = {key: _median(c, key) for key in c["time"]}
         validation = m.get("validation")
         rows.append([
             str(c["N"]), str(c["K"]),
-            _ratio_cell(m.get("fused"), m.get("torch_forward_backward")),
-            _ratio_cell(m.get("fused"), m.get("torch_backward")),
-            _ratio_cell(m.get("fused_with_loss"), m.get("torch_forward_backward")),
-            _ratio_cell(m.get("jacobian_loop"), m.get("fused")),
-            _ratio_cell(m.get("jacobians"), m.get("fused")),
-            _ratio_cell(m.get("chain"), m.get("fused")),
-            "—" if validation is None else f"{100 * validation / m['fused']:.1f} %",
-        ])
-    return _table(header, rows, Notes())
-
-
-def binary_ratio_table(section: dict) -> str:
-    header = [
-        "N", "K",
-        "fused ÷ PyTorch fwd + bwd",
-        "fused ÷ PyTorch bwd alone",
-        "fused loss + ∂L/∂z ÷ PyTorch fwd + bwd",
-        "chain ÷ fused",
-        "validation ÷ fused",
-    ]
-    rows = []
-    for c in section["cells"]:
-        m = {key: _median(c, key) for key in c["time"]}
-        validation = m.get("validation")
-        rows.append([
-            str(c["N"]), str(c["K"]),
-            _ratio_cell(m.get("fused"), m.get("torch_forward_backward")),
-            _ratio_cell(m.get("fused"), m.get("torch_backward")),
-            _ratio_cell(m.get("fused_with_loss"), m.get("torch_forward_backward")),
-            _ratio_cell(m.get("chain"), m.get("fused")),
+            *(_ratio_cell(m.get(top), m.get(bottom)) for _, top, bottom in ratios),
             "—" if validation is None else f"{100 * validation / m['fused']:.1f} %",
         ])
     return _table(header, rows, Notes())
@@ -305,10 +281,10 @@ def render(results: dict) -> str:
         "<!-- Written by bench/run.py from bench/results.json; do not edit by hand. -->\n",
         _section("machine", machine(results)),
         _section("softmax-time", time_table(softmax, SOFTMAX_TIME)),
-        _section("softmax-ratios", softmax_ratio_table(softmax)),
+        _section("softmax-ratios", ratio_table(softmax, SOFTMAX_RATIOS)),
         _section("softmax-memory", memory_table(softmax, SOFTMAX_MEMORY)),
         _section("binary-time", time_table(binary, BINARY_TIME)),
-        _section("binary-ratios", binary_ratio_table(binary)),
+        _section("binary-ratios", ratio_table(binary, BINARY_RATIOS)),
         _section("binary-memory", memory_table(binary, BINARY_MEMORY)),
         _section("findings", findings(results)),
     ])
