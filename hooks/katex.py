@@ -32,7 +32,6 @@ CSS_TARGET = "assets/katex"
 _MATH = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
 )
-_DELIMS = {"\\(": "\\)", "\\[": "\\]", "$$": "$$", "$": "$"}
 
 _renderer: subprocess.Popen | None = None
 _cache: dict[tuple[str, bool], str | Exception] = {}
@@ -77,10 +76,8 @@ def render(tex: str, display: bool) -> str:
 
 
 def _strip_delimiters(body: str) -> str:
-    for left, right in _DELIMS.items():
-        if body.startswith(left) and body.endswith(right) and len(body) >= 2 * len(left):
-            return body[len(left) : len(body) - len(right)]
-    return body
+    """``\\(x\\)`` or ``\\[x\\]`` -> ``x``: arithmatex (generic) writes only these."""
+    return body[2:-2]
 
 
 def render_page_math(text: str, where: str = "page") -> str:

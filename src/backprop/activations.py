@@ -14,6 +14,8 @@ arrays they have already checked.
 import numpy as np
 
 from backprop import _validate as check
+
+BLOCK = 65536  # numbers per block in the fused kernels: a block's temporaries stay in cache
 # --8<-- [end:imports]
 
 
@@ -107,7 +109,7 @@ def _softmax(z, scale=1, name="z"):
     rows = z.reshape(-1, z.shape[-1])  # one distribution per row
     out = np.empty(rows.shape, z.dtype)
     ones = np.ones(rows.shape[1], z.dtype)  # row sums as a BLAS matrix-vector product
-    step = max(1, 65536 // rows.shape[1])
+    step = max(1, BLOCK // rows.shape[1])  # rows per block
     for start in range(0, len(rows), step):
         z_rows, p_rows = rows[start : start + step], out[start : start + step]
         top, bottom = z_rows.max(), z_rows.min()  # NaN propagates into both

@@ -21,7 +21,7 @@ clamp: they are exact and finite for every finite logit.
 import numpy as np
 
 from backprop import _validate as check
-from backprop.activations import _log_softmax, _sigmoid, _softmax
+from backprop.activations import BLOCK, _log_softmax, _sigmoid, _softmax
 
 LOG_FLOOR = -100.0  # log p is clamped at -100, as in PyTorch's BCELoss
 EPS = 1e-12  # gradient denominators are clamped at 1e-12, as in PyTorch's BCELoss
@@ -107,14 +107,11 @@ def binary_cross_entropy_with_logits_grad(z, y, reduction="mean"):
     return _scaled_sigmoid_error(z, y, scale=1 / n)
 
 
-BLOCK = 65536  # numbers per block: a block's temporaries stay in cache
-
-
 def _scaled_sigmoid_error(z, y, scale):
     """scale * (sigma(z) - y), in one new buffer, block by block.
 
     Applied to the whole array at once, the sigmoid's temporaries would each be as
-    large as z; per block of 65536 numbers they stay in cache, which about halves
+    large as z; per block of BLOCK numbers they stay in cache, which about halves
     the time for large z.
     """
     grad_z = np.empty(z.shape, z.dtype)
