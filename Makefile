@@ -8,18 +8,26 @@ BIN    := $(VENV)/bin
 PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 BROWSER_OK := $(VENV)/.chromium
+SITE   := $(CURDIR)/site
+# Two pytest workers: this project's machines have two cores.
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest
 
-.PHONY: setup serve build test lock clean bench
+.PHONY: setup serve build test quick browser check lock clean bench
 
 setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
+# -qq: pip's warnings about this machine's own package mirrors are noise; errors still show.
 $(PY_OK): requirements.txt constraints.txt pyproject.toml
+	@echo "setup: Python packages into $(VENV)/ (pinned in constraints.txt, PyTorch's CPU build" \
+	      "among them): about 2 minutes the first time, seconds after"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	$(BIN)/python -m pip install -qq --disable-pip-version-check \
 		-r requirements.txt -c constraints.txt -e .
 	touch $@
 
 $(JS_OK): package.json package-lock.json
+	@echo "setup: KaTeX and axe-core into node_modules/ (package-lock.json): about 10 seconds"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -27,10 +35,11 @@ $(JS_OK): package.json package-lock.json
 # browser here, so it drives the distribution's. Installed only when /usr/bin/chromium is
 # missing; needs root (CI runs as root, without a terminal) or sudo.
 $(BROWSER_OK):
+	@test -x /usr/bin/chromium || echo "setup: Debian's chromium with apt-get: about 1 minute"
 	test -x /usr/bin/chromium || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	mkdir -p $(@D) && touch $@
 
 # The notebook page is not executed while serving (a rebuild would take ~4 s longer);
@@ -41,10 +50,42 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
-# One strict build (notebook executed), then every test; the browser tests use that build.
+# Fail fast, in three stages; each runs only if the one before passed:
+#   1. quick tests: the package, the harness, every page's code fences, the notebook;
+#   2. the strict build into site/ (notebook executed);
+#   3. the browser tests on that build.
+# Each stage prints its wall time (the README's figures come from these lines).
 test: setup
-	$(BIN)/mkdocs build --strict --site-dir $(CURDIR)/site
-	SITE_DIR=$(CURDIR)/site $(BIN)/python -m pytest
+	@echo "== test 1/3: quick tests (package, harness, pages' code) on $(WORKERS) workers"
+	@date +%s > $(VENV)/.test-start
+	$(PYTEST) -m "not browser" -n $(WORKERS)
+	@$(ELAPSED) "test 1/3"
+	@echo "== test 2/3: mkdocs build --strict into site/"
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
+	@$(ELAPSED) "test 2/3"
+	@echo "== test 3/3: browser tests on site/ (headless Chromium, $(WORKERS) workers)"
+	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS) --dist loadgroup
+	@$(ELAPSED) "test 3/3"
+
+# prints "== <stage> done: N s since the last stage, M s in all"
+ELAPSED = sh -c 'now=$$(date +%s); start=$$(head -1 $(VENV)/.test-start); \
+	last=$$(tail -1 $(VENV)/.test-start); \
+	echo "== $$0 done: $$((now - last)) s (all stages so far: $$((now - start)) s)"; \
+	echo $$now >> $(VENV)/.test-start'
+
+# The loop for editing one page, e.g. `make check PAGE=losses/mse`: the strict build
+# (the notebook executed only when PAGE is a notebook), that page's code fences, and that
+# page's browser checks.
+check: setup
+	@test -n "$(PAGE)" || { echo "usage: make check PAGE=losses/mse (a page under docs/, no suffix)"; exit 2; }
+	@test -e docs/$(PAGE).md || test -e docs/$(PAGE).py || { echo "check: no docs/$(PAGE).md or docs/$(PAGE).py"; exit 2; }
+	@echo "== check 1/3: mkdocs build --strict"
+	NOTEBOOKS_EXECUTE=$(if $(filter notebooks/%,$(PAGE)),true,false) \
+		$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
+	@echo "== check 2/3: the code of docs/$(PAGE)"
+	$(if $(wildcard docs/$(PAGE).md),$(PYTEST) docs/$(PAGE).md,$(PYTEST) tests/test_notebook.py)
+	@echo "== check 3/3: browser checks of $(PAGE)"
+	SITE_DIR=$(SITE) PAGES=$(PAGE) $(PYTEST) tests/browser/test_site.py
 
 # Re-resolve the pins after editing requirements.txt (needs the registry).
 lock:
@@ -55,13 +96,9 @@ lock:
 
 # The benchmark behind docs/practice/why-fuse.md: a few minutes, not part of `make test`.
 # It writes bench/results.json and bench/results.md, from which the page's tables and
-# figure are built. PyTorch, needed only for its comparison columns, is installed from
-# bench/requirements.txt; if that fails, the benchmark runs without those columns.
+# figure are built.
 bench: $(PY_OK)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-r bench/requirements.txt -c constraints.txt \
-		|| echo "bench: PyTorch could not be installed; running without its columns"
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf site .pytest_cache .hypothesis
+	rm -rf site build .pytest_cache .hypothesis

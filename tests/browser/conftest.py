@@ -28,10 +28,38 @@ def pytest_configure(config):
     config.stash[AXE] = {}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests; keep a page's tests on one worker (``--dist loadgroup``:
+    they share that page's one visit); with ``PAGES=losses/mse,notation`` (what
+    ``make check PAGE=...`` sets) keep only those pages' tests and the site-wide ones."""
+    wanted = {p.strip().strip("/") for p in os.environ.get("PAGES", "").split(",") if p.strip()}
+    wanted = {"home" if p in ("index", "") else p.removesuffix("/index") for p in wanted}
+    keep, drop = [], []
     for item in items:
-        if HERE in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
+        if HERE not in Path(str(item.fspath)).resolve().parents:
+            keep.append(item)
+            continue
+        item.add_marker(pytest.mark.browser)
+        page = getattr(getattr(item, "callspec", None), "params", {}).get("page")
+        if page is not None and hasattr(page, "id"):
+            item.add_marker(pytest.mark.xdist_group(page.id))
+            if wanted and page.id not in wanted:
+                drop.append(item)
+                continue
+        elif wanted:
+            drop.append(item)  # site-wide tests: not part of checking one page
+            continue
+        keep.append(item)
+    if wanted:
+        known = {getattr(i.callspec.params.get("page"), "id", None)
+                 for i in items if hasattr(i, "callspec")}
+        missing = wanted - known
+        if missing:
+            raise pytest.UsageError(f"PAGES: no such page {sorted(missing)}; pages: "
+                                    f"{sorted(p for p in known if p)}")
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -107,8 +135,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         (sitecheck.ARTIFACTS / "page-metrics.json").write_text(
             json.dumps(
                 {
-                    "budgets": {"bytes_transferred": sitecheck.BUDGET_BYTES,
-                                "ms_to_math": sitecheck.BUDGET_MS_TO_MATH},
+                    "budgets": {"bytes_transferred": sitecheck.BUDGET_BYTES},
                     "note": "bytes_transferred: response bodies as sent by a static server "
                             "that gzips text (like GitHub Pages); bytes_uncompressed: the "
                             "files' sizes. First visit, nothing cached. ms_to_math: "

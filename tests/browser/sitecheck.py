@@ -47,7 +47,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 
 BUDGET_BYTES = 500_000  # per page, first visit, bytes on the wire
-BUDGET_MS_TO_MATH = 1000  # navigation start -> formulas on screen, localhost
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal-size text
 
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
@@ -779,8 +778,15 @@ class AxeAllowed:
 AXE_COLOUR_RULES = ["color-contrast"]
 
 
-def axe_violations(page, rules: list[str] | None = None) -> list[dict]:
-    """Run axe-core on the page shown (all rules, or only ``rules``); its violations,
+# The theme's own parts of a page (header, navigation, table of contents, footer): what
+# axe's colour-contrast rule checks on every page; contrast_problems checks the article.
+THEME_CHROME = [["header"], [".md-sidebar"], ["footer"], [".md-tabs"]]
+
+
+def axe_violations(page, rules: list[str] | None = None, disable: list[str] | None = None,
+                   include: list[list[str]] | None = None) -> list[dict]:
+    """Run axe-core on the page shown (all rules, only ``rules``, or all but
+    ``disable``; on the whole page or only the ``include`` selectors); its violations,
     every impact level.
 
     KaTeX's visual layer (.katex-html, thousands of positioned spans) is left out: it
@@ -790,16 +796,19 @@ def axe_violations(page, rules: list[str] | None = None) -> list[dict]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
-        """async (rules) => {
+        """async ([rules, disable, include]) => {
           const options = {resultTypes: ["violations"]};
           if (rules) options.runOnly = {type: "rule", values: rules};
-          const result = await axe.run({exclude: [[".katex-html"]]}, options);
+          if (disable) options.rules = Object.fromEntries(disable.map(r => [r, {enabled: false}]));
+          const context = {exclude: [[".katex-html"]]};
+          if (include) context.include = include.filter(([s]) => document.querySelector(s));
+          const result = await axe.run(context, options);
           return result.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
           }));
         }""",
-        rules,
+        [rules, disable, include],
     )
 
 
@@ -933,8 +942,9 @@ def measure(page, server: SiteServer, url: str, expect_math: bool | None = False
     return metrics
 
 
-def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES,
-                    max_ms: float = BUDGET_MS_TO_MATH) -> list[str]:
+def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES) -> list[str]:
+    """Bytes over budget. (Time to math is measured and reported, never asserted: a
+    timed check on a shared two-core machine fails by noise; ``make audit`` times pages.)"""
     problems = []
     if metrics.wire_bytes > max_bytes:
         heavy = ", ".join(f"{p} {w / 1000:.0f} kB" for p, w, _ in metrics.heaviest)
@@ -942,9 +952,6 @@ def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES,
             f"{metrics.wire_bytes / 1000:.0f} kB transferred > budget {max_bytes / 1000:.0f} kB "
             f"(heaviest: {heavy})"
         )
-    if metrics.ms_to_math is not None and metrics.ms_to_math > max_ms:
-        problems.append(f"math shown after {metrics.ms_to_math:.0f} ms > budget {max_ms:.0f} ms "
-                        f"({metrics.timing})")
     return problems
 
 

@@ -20,6 +20,9 @@ import pytest
 import sitecheck
 from test_site import AXE_ALLOWED, PAGES
 
+# One worker makes the broken copy of the site and runs every test on it.
+pytestmark = pytest.mark.xdist_group("breakage")
+
 FAKE_SITE_URL = "https://example.test/"
 
 # name -> edit of the original page's HTML
@@ -315,7 +318,7 @@ def test_search_that_finds_nothing_is_flagged(broken_context, broken):
     assert any("did not find" in p for p in bad), bad
 
 
-def test_budgets_are_enforced(browser, broken):
+def test_budgets_are_enforced_and_time_to_math_is_measured(browser, broken):
     server, model, urls = broken
     measured = {}
     for url in (urls["heavy"], urls["slow-math"], model):
@@ -326,11 +329,11 @@ def test_budgets_are_enforced(browser, broken):
         finally:
             context.close()
     heavy = sitecheck.budget_problems(measured[urls["heavy"]])
-    slow = sitecheck.budget_problems(measured[urls["slow-math"]])
     good = sitecheck.budget_problems(measured[model])
     _assert_new(heavy, good, r"kB transferred > budget .*heavy\.js")
-    _assert_new(slow, good, r"math shown after \d+ ms > budget")
-    assert measured[urls["slow-math"]].ms_to_math >= 1200
+    # time to math is reported, not asserted; but it must measure what it says
+    slow, fast = measured[urls["slow-math"]].ms_to_math, measured[model].ms_to_math
+    assert slow >= 1200 and slow > fast, (slow, fast)
 
 
 def test_unlisted_page_is_flagged(broken):
