@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -22,6 +23,15 @@ from urllib.parse import urlsplit
 from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
+
+# mkdocs-jupyter executes a notebook through nbconvert, which reads its settings from
+# Jupyter's config path. Ours (jupyter/jupyter_nbconvert_config.json beside this file)
+# gives the kernel CurveZMQ keys, so code and outputs go over an encrypted channel and
+# ipykernel has no reason to warn "Kernel is running over TCP without encryption".
+JUPYTER_CONFIG = Path(__file__).with_name("jupyter")
+os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+    [str(JUPYTER_CONFIG)] + [p for p in [os.environ.get("JUPYTER_CONFIG_PATH")] if p]
+)
 
 _NOTEBOOK = '<div class="jupyter-wrapper">'
 _NB_CSS = "notebook.css"  # linked from the notebook pages in its folder

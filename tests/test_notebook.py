@@ -9,6 +9,7 @@ raises, including the notebook's own ``assert``s on its checks and its accuracy.
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -18,10 +19,12 @@ from types import SimpleNamespace
 import jupytext
 import nbclient
 import pytest
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.py"))
 PLUGIN = "mkdocs-jupyter"
+JUPYTER_CONFIG = ROOT / "hooks" / "jupyter" / "jupyter_nbconvert_config.json"
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,8 @@ def test_notebook_runs(path: Path):
         kernel_name="python3",
         # the working directory Jupyter would use: the notebook's folder
         resources={"metadata": {"path": str(path.parent)}},
+        # the build's kernel settings (an encrypted channel to the kernel)
+        config=Config(json.loads(JUPYTER_CONFIG.read_text(encoding="utf-8"))),
     )
     client.execute()  # raises CellExecutionError at the first failing cell
 
