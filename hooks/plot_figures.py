@@ -14,6 +14,7 @@ on Material's slate, plus distinct line styles for readers who do not see colour
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 from matplotlib import rc_context
@@ -145,3 +146,115 @@ def why_fuse_benchmark_svg() -> str:
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue()
+
+
+GREEN = "#3ba776"       # a third series: p - y in the softmax figure
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+IRIS_LOGITS = (2.0, 1.0, 0.1)   # the worked example of docs/losses/cce-softmax.md
+IRIS_OBSERVED = 2               # virginica
+
+
+def _svg_text(fig) -> str:
+    """The figure as reproducible SVG text (no date, no creator), made smaller by
+    writing coordinates with 2 decimals (0.01 pt) and path data on one line."""
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return re.sub(r" ?\n(?=[MLCQz\"])", " ", _DECIMALS.sub(_round, out.getvalue()))
+
+
+_DECIMALS = re.compile(r"-?\d+\.\d{3,}")
+
+
+def _round(match) -> str:
+    """A number with 3 or more decimals: 2 decimals from 1 up, 3 significant digits
+    below 1 (glyph scales such as 0.085 keep their digits)."""
+    x = float(match.group())
+    text = f"{x:.2f}" if abs(x) >= 1 else f"{x:.3g}"
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _clean_axes(ax) -> None:
+    ax.grid(True, which="major", color=GREY, alpha=0.25, linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def iris_softmax_data() -> dict:
+    """What the Iris softmax figure plots, from the library: for the worked example's
+    logits z and observed class c, p = softmax(z), y = e_c, the gradient
+    dl/dz = p - y (softmax_cross_entropy_grad, one row, so "mean" = "sum") and the
+    softmax Jacobian diag(p) - p p^T (softmax_jacobian)."""
+    from backprop.activations import softmax, softmax_jacobian
+    from backprop.losses import softmax_cross_entropy_grad
+
+    z = np.array([IRIS_LOGITS])
+    c = np.array([IRIS_OBSERVED])
+    p = softmax(z)
+    y = np.eye(len(IRIS_CLASSES))[c]
+    return {
+        "classes": IRIS_CLASSES,
+        "z": z[0],
+        "p": p[0],
+        "y": y[0],
+        "grad_z": softmax_cross_entropy_grad(z, c)[0],
+        "jacobian": softmax_jacobian(p)[0],
+    }
+
+
+def iris_softmax_svg() -> str:
+    """Left: bars of p, y and p - y for each class of one Iris flower. Right: the
+    softmax Jacobian diag(p) - p p^T as a heat map with its entries written in."""
+    data = iris_softmax_data()
+    classes, k = data["classes"], len(data["classes"])
+    series = [  # key, label, colour, hatch
+        ("p", "$p$", BLUE, None),
+        ("y", "$y$", ORANGE, "///"),
+        ("grad_z", "$p - y$", GREEN, "\\\\"),
+    ]
+    with rc_context({**STYLE, "hatch.color": "white", "hatch.linewidth": 1.0}):
+        fig = Figure(figsize=(7.6, 3.5))
+        bars, heat = fig.subplots(1, 2, width_ratios=(1.25, 1))
+        width = 0.27
+        x = np.arange(k)
+        for i, (key, label, colour, hatch) in enumerate(series):
+            values = data[key]
+            bars.bar(x + (i - 1) * width, values, width, color=colour, hatch=hatch,
+                     edgecolor=colour, linewidth=0, label=label)
+            for xi, v in zip(x + (i - 1) * width, values):
+                text = f"{v:.0f}" if key == "y" else f"{v:.2f}".replace("-", "\u2212")
+                bars.text(xi, v + (0.03 if v >= 0 else -0.03), text, ha="center",
+                          va="bottom" if v >= 0 else "top", fontsize=7.5)
+        bars.axhline(0, color=GREY, linewidth=0.8)
+        bars.set_xticks(x, [f"{name}\n$z = {zk:.1f}$" for name, zk in zip(classes, data["z"])])
+        bars.tick_params(axis="x", length=0)
+        bars.set_ylim(-1.1, 1.15)
+        bars.set_yticks([-1, -0.5, 0, 0.5, 1])
+        _clean_axes(bars)
+        bars.grid(False, axis="x")
+        legend = bars.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+                             frameon=False, fontsize=9.5)
+        for text in legend.get_texts():
+            text.set_color(GREY)
+
+        jac = data["jacobian"]
+        limit = 0.25
+        heat.imshow(jac, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        for i in range(k):
+            for j in range(k):
+                v = jac[i, j]
+                heat.text(j, i, f"{v:+.4f}".replace("-", "\u2212"), ha="center",
+                          va="center", fontsize=8.5,
+                          color="white" if abs(v) > 0.6 * limit else "#1e2129")
+        heat.set_xticks(range(k), classes, fontsize=8.5)
+        heat.set_yticks(range(k), classes, fontsize=8.5)
+        heat.set_xlabel(r"logit $z_j$")
+        heat.set_ylabel(r"probability $p_i$", labelpad=6)
+        heat.set_title(r"$\partial p_i/\partial z_j = \mathrm{diag}(p) - p\,p^{\top}$",
+                       color=GREY, fontsize=10)
+        heat.tick_params(length=0)
+        for spine in heat.spines.values():
+            spine.set_visible(False)
+        fig.tight_layout()
+        return _svg_text(fig)
