@@ -258,3 +258,111 @@ def iris_softmax_svg() -> str:
             spine.set_visible(False)
         fig.tight_layout()
         return _svg_text(fig)
+
+
+# The example function of docs/practice/gradient-checking.md ("Error against the step,
+# measured"): f(x) = 1 / (1 + x^2) at x = 0.7, only +, * and /, so every machine
+# rounds it the same way.
+EPS_X = 0.7
+
+
+def eps_example_f(x):
+    """f(x) = 1 / (1 + x^2), in the type of x (float, numpy.float32 or numpy.float64)."""
+    one = type(x)(1.0)
+    return one / (one + x * x)
+
+
+def eps_example_df(x):
+    """f'(x) = -2x / (1 + x^2)^2, the exact derivative, in float64."""
+    return -2 * x / (1 + x * x) ** 2
+
+
+def eps_example_d3f(x):
+    """f'''(x) = 24 x (1 - x^2) / (1 + x^2)^4, for the truncation term eps^2 |f'''| / 6."""
+    return 24 * x * (1 - x * x) / (1 + x * x) ** 4
+
+
+def central_difference_error(eps, dtype=np.float64):
+    """|(f(x + eps) - f(x - eps)) / (2 eps) - f'(x)| / |f'(x)| at x = EPS_X, with x, eps
+    and every operation of the quotient in ``dtype``; f'(x) exact, in float64."""
+    x, h = dtype(EPS_X), dtype(eps)
+    quotient = (eps_example_f(x + h) - eps_example_f(x - h)) / (dtype(2) * h)
+    exact = eps_example_df(EPS_X)
+    return abs(float(quotient) - exact) / abs(exact)
+
+
+def epsilon_error_data(points_per_decade=8) -> dict:
+    """What the epsilon figure plots: eps = 1e-12 ... 1e-1 (log-spaced), the relative
+    error of the central difference in float64 and in float32, and for each dtype
+
+    - the two terms of the error model, truncation eps^2 |f'''| / (6 |f'|) and
+      rounding u |f| / (eps |f'|), with u the unit roundoff of the dtype;
+    - the best eps, eps* = (3 u |f| / |f'''|)^(1/3) where the model's sum is least,
+      with the error measured there ("<dtype>_best"), and the grid point of least
+      measured error ("<dtype>_argmin"; a lucky cancellation can put it anywhere near
+      eps*, so the figure marks eps*).
+    """
+    eps = np.logspace(-12, -1, 11 * points_per_decade + 1)
+    out = {"eps": eps}
+    f, df, d3f = eps_example_f(EPS_X), abs(eps_example_df(EPS_X)), abs(eps_example_d3f(EPS_X))
+    out["truncation"] = eps**2 * d3f / (6 * df)
+    for dtype in (np.float64, np.float32):
+        name = np.dtype(dtype).name
+        u = float(np.finfo(dtype).eps) / 2
+        error = np.array([central_difference_error(e, dtype) for e in eps])
+        out[name] = error
+        out[f"{name}_rounding"] = u * abs(f) / (eps * df)
+        best = (3 * u * abs(f) / d3f) ** (1 / 3)
+        out[f"{name}_best"] = (best, central_difference_error(best, dtype))
+        lowest = int(np.argmin(error))
+        out[f"{name}_argmin"] = (float(eps[lowest]), float(error[lowest]))
+    return out
+
+
+def epsilon_error_svg() -> str:
+    """Relative error of the central difference against eps, log-log, float64 and
+    float32, with the error model's two terms as dotted guides and eps* marked."""
+    data = epsilon_error_data()
+    eps = data["eps"]
+    floor = 1e-17  # an exact quotient (error 0) is drawn at the bottom of the plot
+    guide = {"linewidth": 1, "linestyle": (0, (1, 2))}
+    with rc_context(STYLE):
+        fig = Figure(figsize=(6.4, 3.9))
+        ax = fig.add_subplot()
+        ax.loglog(eps, data["truncation"], color=GREY, **guide,
+                  label="error model")
+        for name, colour, style, label_at in (
+            ("float64", BLUE, "-", (5e-2, 1e-12)),
+            ("float32", ORANGE, "--", (2e-2, 0.3)),
+        ):
+            ax.loglog(eps, data[f"{name}_rounding"], color=colour, **guide)
+            ax.loglog(eps, np.maximum(data[name], floor), color=colour, linewidth=2,
+                      linestyle=style, label=name)
+            best_eps, best_error = data[f"{name}_best"]
+            ax.plot([best_eps], [best_error], marker="o", markersize=7, color=colour,
+                    markeredgecolor="white", linestyle="none")
+            ax.annotate(f"$\\varepsilon^* = {_sci(best_eps)}$", xy=(best_eps, best_error),
+                        xytext=label_at, ha="right", va="center", fontsize=8.5,
+                        arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8,
+                                    "shrinkB": 4})
+        ax.text(9e-2, 3e-8, "truncation $\\propto \\varepsilon^2$", fontsize=8.5, ha="right")
+        ax.text(2e-12, 1e-9, "rounding $\\propto u/\\varepsilon$", fontsize=8.5)
+        ax.set_xlim(eps[0], eps[-1])
+        ax.set_ylim(1e-13, 5)
+        ax.set_xlabel(r"step $\varepsilon$")
+        ax.set_ylabel("relative error")
+        ax.set_title(r"$f(x) = 1/(1 + x^2)$ at $x = 0.7$", color=GREY, fontsize=10)
+        ax.minorticks_off()
+        _clean_axes(ax)
+        legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.07), ncol=3,
+                           frameon=False, fontsize=9)
+        for text in legend.get_texts():
+            text.set_color(GREY)
+        fig.tight_layout()
+        return _svg_text(fig)
+
+
+def _sci(x: float) -> str:
+    """3e-06 as mathtext: 3\\times10^{-6}."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}\\times10^{{{int(exponent)}}}"

@@ -64,10 +64,75 @@ def test_iris_heat_map_is_the_softmax_jacobian():
     np.testing.assert_allclose(jac, numeric, atol=1e-9)
 
 
+# --- epsilon-error.svg ---------------------------------------------------------------
+
+GRADCHECK_PAGE = ROOT / "docs" / "practice" / "gradient-checking.md"
+
+
+def test_epsilon_figure_uses_the_example_function_of_the_gradient_checking_page():
+    page = GRADCHECK_PAGE.read_text(encoding="utf-8")
+    assert "return one / (one + x * x)" in page and "x = 0.7\n" in page
+    assert plots.EPS_X == 0.7
+    for x in (0.7, np.float32(0.7), -3.0):
+        assert plots.eps_example_f(x) == 1 / (1 + x * x)
+        assert type(plots.eps_example_f(x)) is type(x)
+
+
+def test_epsilon_derivatives_are_exact():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    f = 1 / (1 + x**2)
+    for order, mine in ((1, plots.eps_example_df), (3, plots.eps_example_d3f)):
+        exact = sp.diff(f, x, order)
+        for value in (0.7, -1.3, 2.0):
+            assert mine(value) == pytest.approx(float(exact.subs(x, value)), rel=1e-14)
+
+
+def test_epsilon_error_reproduces_the_page_table():
+    """The central64 and central32 columns of the page's executed table, digit for digit."""
+    page = GRADCHECK_PAGE.read_text(encoding="utf-8")
+    rows = [line.split() for line in page.splitlines()
+            if line.strip().startswith("1e-") and len(line.split()) == 4]
+    assert [r[0] for r in rows] == [f"1e-{k:02d}" for k in range(1, 13)]
+    for eps_text, _, central64, central32 in rows:
+        eps = float(eps_text)
+        assert f"{plots.central_difference_error(eps):.0e}" == central64
+        assert f"{plots.central_difference_error(eps, np.float32):.0e}" == central32
+
+
+def test_epsilon_curves_fall_then_rise_with_the_best_eps_between():
+    data = plots.epsilon_error_data()
+    eps = data["eps"]
+    assert eps[0] == pytest.approx(1e-12) and eps[-1] == pytest.approx(1e-1)
+    assert np.all(np.diff(eps) > 0)
+    best64, error64 = data["float64_best"]
+    lowest64, lowest_error64 = data["float64_argmin"]
+    assert 1e-8 < lowest64 < 1e-3 and 1e-8 < best64 < 1e-3
+    assert best64 / 10 < lowest64 < best64 * 10
+    assert lowest_error64 == data["float64"].min() <= error64 < 1e-9
+    best32, error32 = data["float32_best"]
+    assert best32 > 100 * best64 and error32 > 1e-6  # float32: bigger step, worse floor
+    assert 1e-2 > data["float32"].min() > 1e-6
+    # truncation side: the error falls 100-fold per decade of eps, as eps^2 ...
+    big = eps >= 1e-3
+    slope = np.polyfit(np.log10(eps[big]), np.log10(data["float64"][big]), 1)[0]
+    assert slope == pytest.approx(2, abs=0.05)
+    np.testing.assert_allclose(data["float64"][big], data["truncation"][big], rtol=0.05)
+    # ... rounding side: it rises as eps shrinks, and float32 loses the nudge entirely
+    small = eps <= 1e-9
+    slope = np.polyfit(np.log10(eps[small]), np.log10(data["float64"][small]), 1)[0]
+    assert -1.5 < slope < -0.5
+    assert np.all(data["float32"][eps <= 1e-8] == 1.0)  # x +- eps rounds to x
+    model = data["float64_rounding"]  # u |f| / (eps |f'|) bounds the rounding, in size
+    assert np.all(data["float64"][small] < 10 * model[small])
+
+
 # --- every figure ----------------------------------------------------------------------
 
 FIGURES = [
     plots.iris_softmax_svg,
+    plots.epsilon_error_svg,
 ]
 
 
