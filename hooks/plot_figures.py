@@ -155,21 +155,30 @@ IRIS_OBSERVED = 2               # virginica
 
 
 def _svg_text(fig) -> str:
-    """The figure as reproducible SVG text (no date, no creator), made smaller by
-    writing coordinates with 2 decimals (0.01 pt) and path data on one line."""
+    """The figure as reproducible SVG text (no date, no creator), made smaller without
+    a visible change: numbers with 1 decimal (0.1 pt), no indentation, path data on one
+    line, no ids on groups (nothing refers to them), and short ids for the glyphs and
+    markers, which are referenced once per character or marker drawn."""
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return re.sub(r" ?\n(?=[MLCQz\"])", " ", _DECIMALS.sub(_round, out.getvalue()))
+    text = _DECIMALS.sub(_round, out.getvalue())
+    text = re.sub(r" ?\n(?=[MLCQz\"])", " ", text)   # path data on one line
+    text = re.sub(r"\n[ \t]+", "\n", text)           # indentation
+    text = re.sub(r'<g id="[^"]*"', "<g", text)
+    ids = dict.fromkeys(re.findall(r'<path id="([^"]+)"', text))  # in order of appearance
+    short = {old: f"G{i:x}" for i, old in enumerate(ids)}
+    return re.sub(r'(?<=<path id=")[^"]+|(?<=xlink:href="#)[^"]+',
+                  lambda m: short.get(m.group(), m.group()), text)
 
 
-_DECIMALS = re.compile(r"-?\d+\.\d{3,}")
+_DECIMALS = re.compile(r"-?\d+\.\d{2,}")
 
 
 def _round(match) -> str:
-    """A number with 3 or more decimals: 2 decimals from 1 up, 3 significant digits
+    """A number with 2 or more decimals: 1 decimal from 1 up, 2 significant digits
     below 1 (glyph scales such as 0.085 keep their digits)."""
     x = float(match.group())
-    text = f"{x:.2f}" if abs(x) >= 1 else f"{x:.3g}"
+    text = f"{x:.1f}" if abs(x) >= 1 else f"{x:.2g}"
     if "." in text and "e" not in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -366,3 +375,179 @@ def _sci(x: float) -> str:
     """3e-06 as mathtext: 3\\times10^{-6}."""
     mantissa, exponent = f"{x:.0e}".split("e")
     return f"{mantissa}\\times10^{{{int(exponent)}}}"
+
+
+def network_backward_data(layer_sizes=(4, 5, 3), n=6, seed=0) -> dict:
+    """Every array of one forward and backward pass of a two-layer softmax MLP, in both
+    layouts: what the network figures print the shapes of.
+
+    "rows" holds the arrays of ``backprop.network.MLP`` itself (samples are rows), with
+    the backward pass's gradients from ``MLP.loss_and_gradients`` and the intermediate
+    δ's recomputed from the same arrays; "columns" recomputes the whole pass with samples
+    as columns (Z = W A + b, W of shape d_l x d_(l-1), b a column).
+    """
+    from backprop.activations import softmax
+    from backprop.losses import softmax_cross_entropy_grad
+    from backprop.network import MLP
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, layer_sizes[0]))
+    labels = rng.integers(0, layer_sizes[-1], size=n)
+    model = MLP(list(layer_sizes), hidden="tanh", output="softmax", seed=seed + 1)
+    (W1, b1), (W2, b2) = model.params
+    Z1 = X @ W1 + b1
+    A1 = model._act(Z1)
+    Z2 = A1 @ W2 + b2
+    delta2 = softmax_cross_entropy_grad(Z2, labels)   # (P - Y) / N
+    grad_A1 = delta2 @ W2.T
+    delta1 = grad_A1 * model._act_grad(Z1)
+    _, ((dW1, db1), (dW2, db2)) = model.loss_and_gradients(X, labels)
+    rows = {"X": X, "W1": W1, "b1": b1, "Z1": Z1, "A1": A1, "W2": W2, "b2": b2,
+            "Z2": Z2, "P": model.forward(X), "Y": np.eye(layer_sizes[-1])[labels],
+            "delta2": delta2, "grad_A1": grad_A1, "delta1": delta1,
+            "dW2": dW2, "db2": db2, "dW1": dW1, "db1": db1}
+
+    # samples as columns: every product transposed, biases as columns
+    Xc, W1c, W2c, b1c, b2c = X.T, W1.T, W2.T, b1[:, None], b2[:, None]
+    Z1c = W1c @ Xc + b1c
+    A1c = np.tanh(Z1c)
+    Z2c = W2c @ A1c + b2c
+    Pc = np.exp(Z2c - Z2c.max(axis=0)) / np.exp(Z2c - Z2c.max(axis=0)).sum(axis=0)
+    Yc = rows["Y"].T
+    delta2c = (Pc - Yc) / n
+    grad_A1c = W2c.T @ delta2c
+    delta1c = grad_A1c * (1 - A1c**2)
+    columns = {"X": Xc, "W1": W1c, "b1": b1c, "Z1": Z1c, "A1": A1c, "W2": W2c, "b2": b2c,
+               "Z2": Z2c, "P": Pc, "Y": Yc, "delta2": delta2c, "grad_A1": grad_A1c,
+               "delta1": delta1c, "dW2": delta2c @ A1c.T, "db2": delta2c.sum(axis=1, keepdims=True),
+               "dW1": delta1c @ Xc.T, "db1": delta1c.sum(axis=1, keepdims=True)}
+    assert np.allclose(softmax(Z2c.T), Pc.T)
+    return {"rows": rows, "columns": columns, "model": model, "n": n}
+
+
+def _shape(array) -> str:
+    return "\u00d7".join(str(d) for d in array.shape)
+
+
+# what each layout writes on the figure: every product in its own order
+_LAYOUT_TEXT = {
+    "rows": {
+        "title": "samples as rows (NumPy, PyTorch)",
+        "forward1": r"$XW^{[1]} + b^{[1]}$", "forward2": r"$A^{[1]}W^{[2]} + b^{[2]}$",
+        "back": r"$\delta^{[2]}W^{[2]\top}$",
+        "dW2": r"$A^{[1]\top}\delta^{[2]}$", "dW1": r"$X^{\top}\delta^{[1]}$",
+        "db": "column sums",
+    },
+    "columns": {
+        "title": "samples as columns (course notes)",
+        "forward1": r"$W^{[1]}X + b^{[1]}$", "forward2": r"$W^{[2]}A^{[1]} + b^{[2]}$",
+        "back": r"$W^{[2]\top}\delta^{[2]}$",
+        "dW2": r"$\delta^{[2]}A^{[1]\top}$", "dW1": r"$\delta^{[1]}X^{\top}$",
+        "db": "row sums",
+    },
+}
+
+
+def network_backward_figure_text(layout: str) -> dict:
+    """Every shape the network figure of ``layout`` prints, keyed by array name, as
+    "rows x columns" strings computed from the arrays of network_backward_data()."""
+    data = network_backward_data()
+    return {name: _shape(array) for name, array in data[layout].items()}
+
+
+def _network_svg(layout: str) -> str:
+    """One layout of a two-layer softmax network: the forward row, the backward δ row
+    and the four parameter gradients, each with the shape of its array."""
+    data = network_backward_data()
+    arrays, text, n = data[layout], _LAYOUT_TEXT[layout], data["n"]
+    sizes = data["model"].layer_sizes
+    forward, backward = BLUE, ORANGE
+    with rc_context(STYLE):
+        fig = Figure(figsize=(7.4, 3.1))
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, 12.4)
+        ax.set_ylim(0.2, 5.9)
+        ax.axis("off")
+        ax.text(0.1, 5.75, f"{text['title']}: $N = {n}$, layer sizes {sizes[0]}, "
+                f"{sizes[1]}, {sizes[2]}",
+                fontsize=9.5, va="top")
+
+        def node(x, y, label, key, colour, dashed=False):
+            box = ax.text(x, y, label, ha="center", va="center", fontsize=10.5,
+                          bbox={"boxstyle": "round,pad=0.35", "facecolor": "none",
+                                "edgecolor": colour, "linewidth": 1.4,
+                                "linestyle": "--" if dashed else "-"})
+            ax.text(x, y - 0.5, _shape(arrays[key]) if key else "scalar", ha="center",
+                    va="top", fontsize=8.5)
+            return box
+
+        def arrow(a, b, colour, dashed=False):
+            ax.annotate("", xy=(0.5, 0.5), xycoords=b, xytext=(0.5, 0.5), textcoords=a,
+                        arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.3,
+                                    "linestyle": "--" if dashed else "-", "shrinkA": 0,
+                                    "shrinkB": 0, "patchA": a.get_bbox_patch(),
+                                    "patchB": b.get_bbox_patch()})
+
+        def label(a, b, value, dy=0.3):
+            (xa, ya), (xb, yb) = a.get_position(), b.get_position()
+            ax.text((xa + xb) / 2, (ya + yb) / 2 + dy, value, ha="center",
+                    va="bottom" if dy > 0 else "top", fontsize=9)
+
+        top, middle, bottom = 4.45, 2.65, 0.75
+        xs = (0.45, 2.75, 4.85, 7.35, 9.55, 11.75)
+        boxes = [node(x, top, lab, key, forward) for x, lab, key in zip(
+            xs, (r"$X$", r"$Z^{[1]}$", r"$A^{[1]}$", r"$Z^{[2]}$", r"$P$", r"$L$"),
+            ("X", "Z1", "A1", "Z2", "P", None))]
+        edges = (text["forward1"], r"$g$", text["forward2"], "softmax", "cross-entropy")
+        params = (f"$W^{{[1]}}$ {_shape(arrays['W1'])}", None,
+                  f"$W^{{[2]}}$ {_shape(arrays['W2'])}", None, "with $Y$")
+        for a, b, over, under in zip(boxes, boxes[1:], edges, params):
+            arrow(a, b, forward)
+            label(a, b, over)
+            if under:
+                label(a, b, under, dy=-0.22)
+
+        d2 = node(xs[3], middle, r"$\delta^{[2]}$", "delta2", backward, dashed=True)
+        dA1 = node(xs[2], middle, r"$\partial L/\partial A^{[1]}$", "grad_A1", backward,
+                   dashed=True)
+        d1 = node(xs[1], middle, r"$\delta^{[1]}$", "delta1", backward, dashed=True)
+        ax.annotate("", xy=(0.5, 0.5), xycoords=d2, xytext=(xs[5], top - 0.85),
+                    arrowprops={"arrowstyle": "-|>", "color": backward, "linewidth": 1.3,
+                                "linestyle": "--", "shrinkA": 0, "shrinkB": 0,
+                                "patchB": d2.get_bbox_patch(),
+                                "connectionstyle": "angle,angleA=-90,angleB=0,rad=6"})
+        ax.text((xs[3] + xs[5]) / 2 + 0.2, middle + 0.15, r"$\delta^{[2]} = (P - Y)/N$",
+                ha="center", va="bottom", fontsize=9)
+        arrow(d2, dA1, backward, dashed=True)
+        label(d2, dA1, text["back"])
+        arrow(dA1, d1, backward, dashed=True)
+        label(dA1, d1, r"$\odot\, g'(Z^{[1]})$")
+
+        for x, formula, key, source in (
+            (xs[1] - 1.25, r"$\partial L/\partial W^{[1]} =$ " + text["dW1"], "dW1", d1),
+            (xs[1] + 1.35, r"$\partial L/\partial b^{[1]}$", "db1", d1),
+            (xs[3] - 0.9, r"$\partial L/\partial W^{[2]} =$ " + text["dW2"], "dW2", d2),
+            (xs[3] + 1.85, r"$\partial L/\partial b^{[2]}$", "db2", d2),
+        ):
+            ax.text(x, bottom, formula, ha="center", va="center", fontsize=9.5)
+            under = _shape(arrays[key])
+            if key.startswith("db"):
+                under += f", {text['db']}"
+            ax.text(x, bottom - 0.3, under, ha="center", va="top", fontsize=8.5)
+            sx, sy = source.get_position()
+            ax.annotate("", xy=(x, bottom + 0.28), xytext=(sx, sy - 0.75),
+                        arrowprops={"arrowstyle": "-|>", "color": backward,
+                                    "linewidth": 1, "linestyle": ":", "shrinkA": 0,
+                                    "shrinkB": 0})
+        return _svg_text(fig)
+
+
+def network_backward_svg() -> str:
+    """The two-layer network with samples as rows (this site's layout); the shape of
+    every array is printed from an actual MLP([4, 5, 3]) run on N = 6 rows."""
+    return _network_svg("rows")
+
+
+def network_backward_columns_svg() -> str:
+    """The same network and run with samples as columns: every shape transposed."""
+    return _network_svg("columns")

@@ -21,6 +21,8 @@ FIGURES = {
     "assets/generated/why-fuse-benchmark.svg": plot_figures.why_fuse_benchmark_svg,
     "assets/generated/iris-softmax.svg": plot_figures.iris_softmax_svg,
     "assets/generated/epsilon-error.svg": plot_figures.epsilon_error_svg,
+    "assets/generated/network-backward.svg": plot_figures.network_backward_svg,
+    "assets/generated/network-backward-columns.svg": plot_figures.network_backward_columns_svg,
 }
 
 

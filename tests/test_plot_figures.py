@@ -8,6 +8,7 @@ that each SVG is reproducible (two calls, one text) and stays small.
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,15 @@ def _load(name):
 plots = _load("plot_figures")
 
 MAX_BYTES = 60_000
+
+
+def _alt_text(page: str, svg: str) -> str:
+    """The alt text of the page's image of assets/generated/<svg>."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    found = re.findall(r"!\[(.*?)\]\((?:\.\./)*assets/generated/" + re.escape(svg) + r"\)",
+                       text, flags=re.S)
+    assert len(found) == 1, f"{page} should show {svg} once"
+    return found[0]
 
 
 # --- iris-softmax.svg ----------------------------------------------------------------
@@ -62,6 +72,17 @@ def test_iris_heat_map_is_the_softmax_jacobian():
     numeric = np.stack([numerical_gradient(lambda z: softmax(z)[i], data["z"])
                         for i in range(3)])
     np.testing.assert_allclose(jac, numeric, atol=1e-9)
+
+
+def test_iris_alt_text_states_the_plotted_numbers():
+    alt = _alt_text("losses/cce-softmax.md", "iris-softmax.svg")
+    data = plots.iris_softmax_data()
+    assert "p = " + ", ".join(f"{v:.2f}" for v in data["p"]) in alt
+    assert "p − y = " + ", ".join(f"{v:+.2f}".replace("-", "−") for v in data["grad_z"]) in alt
+    jac = data["jacobian"]
+    assert "diagonal " + ", ".join(f"{v:+.4f}" for v in np.diag(jac)) in alt
+    for (i, j) in ((0, 1), (0, 2), (1, 2)):
+        assert f"{jac[i, j]:+.4f}".replace("-", "−") in alt
 
 
 # --- epsilon-error.svg ---------------------------------------------------------------
@@ -128,11 +149,85 @@ def test_epsilon_curves_fall_then_rise_with_the_best_eps_between():
     assert np.all(data["float64"][small] < 10 * model[small])
 
 
+# --- network-backward.svg, network-backward-columns.svg ----------------------------
+
+def test_network_arrays_are_the_mlps_own():
+    """The rows-layout arrays are those of MLP([4, 5, 3]): its params, its forward pass,
+    and the gradients of its loss_and_gradients (which the figure's δ's reproduce)."""
+    data = plots.network_backward_data()
+    model, rows, n = data["model"], data["rows"], data["n"]
+    assert model.layer_sizes == [4, 5, 3] and n == 6
+    (W1, b1), (W2, b2) = model.params
+    for key, param in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
+        assert rows[key] is param
+    np.testing.assert_allclose(rows["P"], model.forward(rows["X"]), rtol=1e-15)
+    np.testing.assert_allclose(softmax(rows["Z2"]), rows["P"], rtol=1e-15)
+    np.testing.assert_allclose(rows["delta2"], (rows["P"] - rows["Y"]) / n, atol=1e-16)
+    delta1 = (rows["delta2"] @ W2.T) * (1 - np.tanh(rows["Z1"]) ** 2)
+    np.testing.assert_allclose(rows["delta1"], delta1, rtol=1e-14)
+    # the MLP's gradients are BP3/BP4 of these δ's
+    np.testing.assert_allclose(rows["dW2"], rows["A1"].T @ rows["delta2"], rtol=1e-13)
+    np.testing.assert_allclose(rows["db2"], rows["delta2"].sum(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(rows["dW1"], rows["X"].T @ rows["delta1"], rtol=1e-13)
+    np.testing.assert_allclose(rows["db1"], rows["delta1"].sum(axis=0), rtol=1e-13)
+    for (W, b), key in zip(model.params, ("1", "2")):
+        assert rows["dW" + key].shape == W.shape and rows["db" + key].shape == b.shape
+
+
+def test_network_columns_layout_is_the_transpose():
+    data = plots.network_backward_data()
+    rows, columns = data["rows"], data["columns"]
+    assert rows.keys() == columns.keys()
+    for key in rows:
+        expected = rows[key].T if rows[key].ndim == 2 else rows[key][:, None]
+        np.testing.assert_allclose(columns[key], expected, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_network_figure_prints_the_shapes_of_the_run(layout):
+    data = plots.network_backward_data()
+    printed = plots.network_backward_figure_text(layout)
+    for key, array in data[layout].items():
+        assert printed[key] == "\u00d7".join(map(str, array.shape))
+    n, (d0, d1, d2) = 6, (4, 5, 3)
+    expected = {
+        "rows": {"X": (n, d0), "Z1": (n, d1), "A1": (n, d1), "Z2": (n, d2), "P": (n, d2),
+                 "W1": (d0, d1), "W2": (d1, d2), "delta2": (n, d2), "grad_A1": (n, d1),
+                 "delta1": (n, d1), "dW1": (d0, d1), "db1": (d1,), "dW2": (d1, d2),
+                 "db2": (d2,)},
+        "columns": {"X": (d0, n), "Z1": (d1, n), "A1": (d1, n), "Z2": (d2, n),
+                    "P": (d2, n), "W1": (d1, d0), "W2": (d2, d1), "delta2": (d2, n),
+                    "grad_A1": (d1, n), "delta1": (d1, n), "dW1": (d1, d0),
+                    "db1": (d1, 1), "dW2": (d2, d1), "db2": (d2, 1)},
+    }[layout]
+    for key, shape in expected.items():
+        assert data[layout][key].shape == shape, key
+
+
+def test_network_figure_text_uses_the_site_notation():
+    """Layers are [1] and [2]; the letter L is only the loss."""
+    for layout in ("rows", "columns"):
+        labels = " ".join(plots._LAYOUT_TEXT[layout].values())
+        assert "[L]" not in labels and "L_" not in labels
+
+
+@pytest.mark.parametrize("layout, svg", [("rows", "network-backward.svg"),
+                                         ("columns", "network-backward-columns.svg")])
+def test_network_alt_text_states_the_printed_shapes(layout, svg):
+    alt = _alt_text("delta-recurrence.md", svg)
+    printed = plots.network_backward_figure_text(layout)
+    for key in ("X", "W1", "Z1", "A1", "W2", "Z2", "P", "delta2", "grad_A1", "delta1",
+                "dW2", "db2", "dW1", "db1"):
+        assert f"({printed[key]}" in alt or f"{printed[key]})" in alt, key
+
+
 # --- every figure ----------------------------------------------------------------------
 
 FIGURES = [
     plots.iris_softmax_svg,
     plots.epsilon_error_svg,
+    plots.network_backward_svg,
+    plots.network_backward_columns_svg,
 ]
 
 
