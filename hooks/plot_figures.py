@@ -551,3 +551,85 @@ def network_backward_svg() -> str:
 def network_backward_columns_svg() -> str:
     """The same network and run with samples as columns: every shape transposed."""
     return _network_svg("columns")
+
+
+def first_saturated_z(is_saturated, dtype) -> float:
+    """The least z of type dtype in (0, 100] with is_saturated(z), by bisection on the
+    numbers of that dtype (is_saturated must be False at 0, True at 100, monotone)."""
+    lo, hi = dtype(0), dtype(100)
+    assert not is_saturated(lo) and is_saturated(hi)
+    while np.nextafter(lo, hi) != hi:
+        mid = dtype((float(lo) + float(hi)) / 2)
+        if mid in (lo, hi):
+            mid = np.nextafter(lo, hi)
+        if is_saturated(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def sigmoid_saturation_data() -> dict:
+    """What the saturation figure plots, from backprop.activations.sigmoid in each dtype:
+    sigma(z); 1 - sigmoid(z) as computed in float64 and in float32; the exact tail
+    1 - sigma(z) = sigma(-z) (float64, accurate); and per dtype the first z at which
+    sigmoid(z) == 1 ("<dtype>_one") and the first at which 1 - sigmoid(z) == 0
+    ("<dtype>_zero"), found by bisection over that dtype's numbers."""
+    from backprop.activations import sigmoid
+
+    z = np.linspace(-6, 44, 501)
+    out = {"z": z, "sigma": sigmoid(z), "tail": sigmoid(-z)}
+    for dtype in (np.float64, np.float32):
+        name = np.dtype(dtype).name
+        out[f"{name}_one_minus"] = (1 - sigmoid(z.astype(dtype))).astype(np.float64)
+        one = dtype(1)
+        out[f"{name}_one"] = float(first_saturated_z(
+            lambda v: sigmoid(np.array([v], dtype=dtype))[0] == one, dtype))
+        out[f"{name}_zero"] = float(first_saturated_z(
+            lambda v: one - sigmoid(np.array([v], dtype=dtype))[0] == 0, dtype))
+    return out
+
+
+def sigmoid_saturation_svg() -> str:
+    """Top: sigma(z), with the z from which it is exactly 1.0 in float32 and in float64.
+    Bottom: 1 - sigma(z) on a log scale, exact (sigma(-z)) and as 1 - sigmoid(z) in each
+    dtype, which steps down the spacing of the numbers below 1 and then is 0."""
+    data = sigmoid_saturation_data()
+    z = data["z"]
+    lines = (("float64", BLUE, "-"), ("float32", ORANGE, "--"))
+    with rc_context(STYLE):
+        fig = Figure(figsize=(6.6, 4.6))
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1.5))
+        top.plot(z, data["sigma"], color=GREY, linewidth=2)
+        top.set_ylabel(r"$\sigma(z)$")
+        top.set_ylim(-0.05, 1.12)
+        top.set_yticks([0, 0.5, 1])
+        bottom.semilogy(z, data["tail"], color=GREY, linewidth=2.6, alpha=0.5,
+                        label=r"exact: $\sigma(-z)$")
+        for name, colour, style in lines:
+            one_minus = data[f"{name}_one_minus"]
+            shown = one_minus > 0
+            bottom.semilogy(z[shown], one_minus[shown], color=colour, linewidth=1.8,
+                            linestyle=style, label=f"1 - sigmoid(z), {name}")
+            at = data[f"{name}_one"]
+            for ax in (top, bottom):
+                ax.axvline(at, color=colour, linewidth=1.2, linestyle=style)
+            top.text(at - 0.5, 0.45, f"{name}: $\\sigma(z) = 1$\nfrom $z = {at:.2f}$",
+                     ha="right", va="center", fontsize=8.5)
+            last = z[shown][-1]
+            bottom.annotate("then 0", xy=(at, one_minus[shown][-1]),
+                            xytext=(at + 0.6, one_minus[shown][-1]), fontsize=8.5,
+                            va="center")
+        bottom.set_ylim(1e-19, 3)
+        bottom.set_yticks([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1])
+        bottom.set_ylabel(r"$1 - \sigma(z)$")
+        bottom.set_xlabel(r"logit $z$")
+        bottom.set_xlim(z[0], z[-1])
+        bottom.minorticks_off()
+        for ax in (top, bottom):
+            _clean_axes(ax)
+        legend = bottom.legend(loc="lower left", frameon=False, fontsize=8.5)
+        for text in legend.get_texts():
+            text.set_color(GREY)
+        fig.tight_layout(h_pad=0.6)
+        return _svg_text(fig)

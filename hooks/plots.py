@@ -23,6 +23,7 @@ FIGURES = {
     "assets/generated/epsilon-error.svg": plot_figures.epsilon_error_svg,
     "assets/generated/network-backward.svg": plot_figures.network_backward_svg,
     "assets/generated/network-backward-columns.svg": plot_figures.network_backward_columns_svg,
+    "assets/generated/sigmoid-saturation.svg": plot_figures.sigmoid_saturation_svg,
 }
 
 

@@ -221,6 +221,67 @@ def test_network_alt_text_states_the_printed_shapes(layout, svg):
         assert f"({printed[key]}" in alt or f"{printed[key]})" in alt, key
 
 
+# --- sigmoid-saturation.svg ----------------------------------------------------------
+
+@pytest.mark.parametrize("dtype, bits", [(np.float64, 53), (np.float32, 24)])
+def test_saturation_points_are_where_sigmoid_rounds_to_one(dtype, bits):
+    from backprop.activations import sigmoid
+
+    data = plots.sigmoid_saturation_data()
+    name = np.dtype(dtype).name
+    at = dtype(data[f"{name}_one"])
+    assert float(at) == data[f"{name}_one"]          # a number of that dtype
+    before = np.nextafter(at, dtype(0))              # the next smaller number of the dtype
+    s_at, s_before = sigmoid(np.array([at, before], dtype=dtype))
+    assert s_at == 1 and s_before < 1
+    assert 1 - s_at == 0 and 1 - s_before > 0
+    assert data[f"{name}_zero"] == data[f"{name}_one"]  # 1 - s is exact for s in [1/2, 1]
+    # where 1 + e^-z rounds to 1: e^-z <= 2^-bits, z >= bits ln 2 (to about one ulp of exp)
+    assert data[f"{name}_one"] == pytest.approx(bits * np.log(2), abs=1e-5)
+    # the page's printed grid search agrees
+    page = (ROOT / "docs" / "practice" / "stability.md").read_text(encoding="utf-8")
+    grid_first = np.ceil(data[f"{name}_one"] * 100) / 100
+    assert f"{name}: sigmoid(z) == 1.0 from z = {grid_first:.2f}" in page
+
+
+def test_saturation_curves():
+    from backprop.activations import sigmoid
+
+    data = plots.sigmoid_saturation_data()
+    z = data["z"]
+    np.testing.assert_array_equal(data["sigma"], sigmoid(z))
+    assert np.all(data["tail"] > 0)                     # the exact tail never reaches 0
+    np.testing.assert_allclose(data["tail"][z > 0], np.exp(-z[z > 0]) / (1 + np.exp(-z[z > 0])),
+                               rtol=1e-15)
+    for name in ("float64", "float32"):
+        one_minus, at = data[f"{name}_one_minus"], data[f"{name}_one"]
+        assert np.all(one_minus[z >= at] == 0) and np.all(one_minus[z < at] > 0)
+        dtype = np.dtype(name).type
+        np.testing.assert_array_equal(one_minus, 1 - sigmoid(z.astype(dtype)))
+    # well before saturation both follow the exact tail
+    early = z < 5
+    np.testing.assert_allclose(data["float64_one_minus"][early], data["tail"][early], rtol=1e-12)
+
+
+def test_saturation_alt_text_states_the_points():
+    alt = _alt_text("practice/stability.md", "sigmoid-saturation.svg")
+    data = plots.sigmoid_saturation_data()
+    for name in ("float32", "float64"):
+        assert f"z = {data[name + '_one']:.2f} in {name}" in alt
+        last = data[f"{name}_one_minus"][data[f"{name}_one_minus"] > 0][-1]
+        assert f"{last:.1e}".replace("e-0", "e-") in alt
+
+
+def test_epsilon_alt_text_states_the_marked_points():
+    alt = _alt_text("practice/gradient-checking.md", "epsilon-error.svg")
+    data = plots.epsilon_error_data()
+    for name in ("float64", "float32"):
+        best, error = data[f"{name}_best"]
+        short = lambda x: f"{x:.0e}".replace("e-0", "e-")
+        assert f"ε* = {short(best)} in {name}" in alt
+        assert f"is {short(error)}" in alt or f"it is {short(error)}" in alt
+
+
 # --- every figure ----------------------------------------------------------------------
 
 FIGURES = [
@@ -228,6 +289,7 @@ FIGURES = [
     plots.epsilon_error_svg,
     plots.network_backward_svg,
     plots.network_backward_columns_svg,
+    plots.sigmoid_saturation_svg,
 ]
 
 
