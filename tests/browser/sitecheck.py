@@ -704,7 +704,7 @@ def scheme(page) -> str | None:
     return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
 
 
-def toggle_scheme_problems(page, check_contrast: bool = True, timeout_ms: int = 3000) -> list[str]:
+def toggle_scheme_problems(page, check_contrast: bool = True, timeout_ms: int = 10_000) -> list[str]:
     """Click the palette toggle; the scheme must flip (default <-> slate), and math and
     code must stay readable in the new scheme. Leaves the page in the other scheme."""
     before = scheme(page)
