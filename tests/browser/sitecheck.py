@@ -986,3 +986,71 @@ def wait_quiet(page, server: SiteServer, watch: PageWatch | None = None,
             count, last_change = now, time.perf_counter()
         elif (time.perf_counter() - last_change) * 1000 >= quiet_ms:
             return
+
+
+# --------------------------------------------------------------------------------------
+# Phone layout
+# --------------------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}  # a common phone's CSS viewport
+
+_PHONE_JS = """
+async ([answerOnFirstScreen, tablesFit]) => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const root = document.documentElement, width = root.clientWidth, problems = [];
+  if (root.scrollWidth > width + 1)
+    problems.push(`the page itself scrolls sideways: ${root.scrollWidth} px of content at ${width} px`);
+  const describe = el => (el.className && typeof el.className === "string"
+    ? el.tagName.toLowerCase() + "." + el.className.trim().split(/\\s+/)[0] : el.tagName.toLowerCase())
+    + ": " + el.textContent.trim().replace(/\\s+/g, " ").slice(0, 50);
+  const boxes = ".md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset .derivation";
+  let scrolling = 0;
+  for (const box of document.querySelectorAll("article " + boxes + ", article pre > code")) {
+    if (box.scrollWidth <= box.clientWidth + 1 || !box.checkVisibility()) continue;
+    scrolling++;
+    if (box.tabIndex < 0) problems.push(`scrolls sideways but is not keyboard reachable: ${describe(box)}`);
+    if (box.matches(boxes) && !box.hasAttribute("data-scrolls"))
+      problems.push(`scrolls sideways without a visible cue (data-scrolls): ${describe(box)}`);
+  }
+  if (answerOnFirstScreen) {
+    const answer = document.querySelector("article .admonition.success, article details.success");
+    if (!answer) problems.push("no answer box (!!! success) on a page of the learning path");
+    else {
+      const top = answer.getBoundingClientRect().top + window.scrollY;
+      if (top > window.innerHeight - 80)
+        problems.push(`the answer box starts at ${Math.round(top)} px, below the first screen (${window.innerHeight} px)`);
+    }
+  }
+  if (tablesFit) {
+    for (const wrap of document.querySelectorAll("article .md-typeset__scrollwrap")) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1)
+        problems.push(`a table does not fit the phone's width: ${describe(wrap)}`);
+    }
+  }
+  return {problems, scrolling};
+}
+"""
+
+
+def phone_problems(page, answer_on_first_screen: bool = False,
+                   tables_fit: bool = False) -> list[str]:
+    """Layout problems of the page shown, once its viewport is a phone's (PHONE): the
+    page must not scroll sideways as a whole; a box that does (a formula, a table, code)
+    must be reachable from the keyboard and, for formulas and tables, show a cue; on
+    the learning path the answer box starts on the first screen; ``tables_fit``: no
+    table scrolls."""
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    return page.evaluate(_PHONE_JS, [answer_on_first_screen, tables_fit])["problems"]
+
+
+def path_pages(root: Path = ROOT) -> list[str]:
+    """URLs of the pages of the learning path: the nav section "Start here", in order."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    section = next((entry["Start here"] for entry in config["nav"]
+                    if isinstance(entry, dict) and "Start here" in entry), [])
+    return [url_of(next(iter(item.values()))) for item in section]

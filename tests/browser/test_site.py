@@ -17,6 +17,8 @@ built site has no page beyond those):
 - ``test_color_scheme``: the palette toggle flips default <-> slate; math and code keep
   a contrast >= 4.5 in both schemes (the rest of the article's text too: 4.5, or 3 when
   large); screenshots of both in artifacts/screenshots/;
+- ``test_phone_layout``: at 390 px nothing is cut off: what scrolls sideways is
+  reachable and shows a cue; the learning path's answer boxes are on the first screen;
 - ``test_accessibility``: no serious or critical axe-core violation beyond AXE_ALLOWED
   (every rule, default scheme; the theme in slate: test_dark_system_preference...).
 
@@ -39,6 +41,7 @@ from sitecheck import AxeAllowed
 
 PAGES = sitecheck.source_pages()
 PAGE_IDS = [p.id for p in PAGES]
+PATH = sitecheck.path_pages()  # the learning path, "Start here" in nav
 
 # Serious/critical axe-core findings accepted on purpose. Keep this short: each entry
 # needs a reason, and a fix that is ours to make belongs in docs/assets/extra.css or
@@ -135,10 +138,15 @@ def page_visit(browser, server):
             if sitecheck.scheme(tab) != first:
                 scheme.append(f"toggling twice did not restore {first!r}")
             scheme += watch.problems()
+            phone = sitecheck.phone_problems(tab, answer_on_first_screen=page.url in PATH,
+                                             tables_fit=page.url == "")
+            tab.screenshot(path=sitecheck.SCREENSHOTS / f"{page.slug}.phone.png",
+                           full_page=FULL_SCREENSHOTS)
+            phone += watch.problems()
         finally:
             context.close()
         done[page.url] = {"load": load, "metrics": metrics, "scheme": scheme, "axe": axe,
-                          "copy": copy}
+                          "copy": copy, "phone": phone}
         return done[page.url]
 
     return visit
@@ -212,6 +220,21 @@ def test_color_scheme(page, site_dir, page_visit):
     Screenshots of both schemes in artifacts/screenshots/."""
     require_built(site_dir, page)
     check(page_visit(page)["scheme"], f"/{page.url}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_phone_layout(page, site_dir, page_visit):
+    """At a phone's width (390 px): the page does not scroll sideways as a whole; every
+    formula, table or code block that does is keyboard reachable and shows a cue; on the
+    learning path the answer box starts on the first screen; the home page's tables fit.
+    A screenshot in artifacts/screenshots/ (<page>.phone.png)."""
+    require_built(site_dir, page)
+    check(page_visit(page)["phone"], f"/{page.url} at {sitecheck.PHONE['width']} px")
+
+
+def test_the_learning_path_is_in_nav():
+    assert PATH == ["notation/", "losses/bce-sigmoid/", "losses/cce-softmax/",
+                    "delta-recurrence/", "notebooks/iris/"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
