@@ -19,6 +19,8 @@ log = logging.getLogger("mkdocs.hooks.plots")
 FIGURES = {
     "assets/generated/bce-vs-mse.svg": plot_figures.bce_vs_mse_svg,
     "assets/generated/why-fuse-benchmark.svg": plot_figures.why_fuse_benchmark_svg,
+    "assets/generated/iris-softmax.svg": plot_figures.iris_softmax_svg,
+    "assets/generated/epsilon-error.svg": plot_figures.epsilon_error_svg,
 }
 
 
