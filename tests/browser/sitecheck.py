@@ -979,3 +979,21 @@ def wait_quiet(page, server: SiteServer, watch: PageWatch | None = None,
             count, last_change = now, time.perf_counter()
         elif (time.perf_counter() - last_change) * 1000 >= quiet_ms:
             return
+
+
+def axe_violations_within(page, selector: str) -> list[dict]:
+    """axe-core's violations (all rules, every impact) for the part of the page shown
+    that matches ``selector``, such as one widget: faster than the whole page, and only
+    what is inside counts."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (selector) => {
+          const result = await axe.run({include: [[selector]]}, {resultTypes: ["violations"]});
+          return result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
+          }));
+        }""",
+        selector,
+    )

@@ -38,7 +38,7 @@
       return BW.svg("path", { class: "bw-s" + (k + 1), d }, p.svg);
     });
     const labels = ["float64", "float32"].map((text, k) => {
-      const t = BW.svg("text", { class: "bw-s" + (k + 1), x: p.x(k ? 3e-3 : 3e-7), y: p.y(k ? 3e-8 : 3e-13) }, p.svg);
+      const t = BW.svg("text", { class: "bw-s" + (k + 1), x: p.x(k ? 2e-3 : 1e-4), y: p.y(k ? 3e-8 : 1e-10) }, p.svg);
       t.textContent = text;
       return t;
     });
@@ -49,7 +49,8 @@
 
     function update() {
       const single = w.el("float32").checked, k = single ? 1 : 0;
-      const eps = step(w.num("log10_eps")), g = central(eps, single), err = relError(EXACT, g);
+      const v = w.num("log10_eps"), eps = step(v), g = central(eps, single), err = relError(EXACT, g);
+      w.show("log10_eps_value", v.toFixed(1));
       w.show("eps", eps);
       w.show("central", g, 12);
       w.show("exact", EXACT, 12);

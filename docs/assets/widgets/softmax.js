@@ -16,7 +16,7 @@
       "<th scope=col>y<sub>s,k</sub></th><th scope=col>g<sub>k</sub> = \u2202\u2113/\u2202z<sub>k</sub></th></tr>" +
       ks.map(k => "<tr><th scope=row>" + k + "</th>" + out("p" + k) + out("ys" + k) + out("g" + k) + "</tr>").join("");
     jac.innerHTML = "<caption>Jacobian \u2202p<sub>i</sub>/\u2202z<sub>j</sub> (row i, column j)</caption>" +
-      "<tr><th></th>" + ks.map(j => "<th scope=col>z<sub>" + j + "</sub></th>").join("") + "</tr>" +
+      "<tr><td></td>" + ks.map(j => "<th scope=col>z<sub>" + j + "</sub></th>").join("") + "</tr>" +
       ks.map(i => "<tr><th scope=row>p<sub>" + i + "</sub></th>" + ks.map(j => out("J" + i + j)).join("") + "</tr>").join("");
     w.root.querySelector(".bw-tables").append(table, jac);
     jac.querySelectorAll("output").forEach(o => o.setAttribute("aria-live", "off"));
@@ -56,10 +56,10 @@
       const J = ks.map(i => ks.map(j => (p[i] * ((i === j ? 1 : 0) - p[j])) / T));
       const big = Math.max(...J.map(r => Math.max(...r.map(Math.abs))));
       ks.forEach(i => ks.forEach(j => {
-        const cell = w.el("J" + i + j), v = J[i][j], pct = Math.round((45 * Math.abs(v)) / big);
+        const cell = w.el("J" + i + j), v = J[i][j], alpha = (Math.abs(v) / big).toFixed(3);
         w.show("J" + i + j, v);
         cell.parentNode.style.background =
-          "color-mix(in srgb, var(" + (v >= 0 ? "--bw-1" : "--bw-2") + ") " + pct + "%, transparent)";
+          "rgba(var(--bw-" + (v >= 0 ? 1 : 2) + "-rgb), calc(var(--bw-tint) * " + alpha + "))";
       }));
       const G = [1, 2, 4, 8].find(v => v >= Math.max(...g.map(Math.abs))) || 8;
       if (G !== range) gPlot(G);
