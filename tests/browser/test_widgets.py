@@ -198,6 +198,7 @@ def mismatches(shown: dict, expected: dict, rtol: float = RTOL, tight: dict | No
             if text != want:
                 problems.append(f"{name}: shown {text!r}, library {want!r}")
             continue
+        want = float(want)
         try:
             value = float(text)
         except ValueError:
