@@ -31,6 +31,16 @@
 #
 # </div>
 #
+# <div class="admonition abstract">
+# <p class="admonition-title">On the path: step 5 of 5</p>
+#
+# **Assumes** [categorical cross-entropy with softmax](../losses/cce-softmax.md) (the
+# last layer's $\frac1N(P - Y)$) and [the δ recurrence](../delta-recurrence.md) (how it
+# reaches the first layer). **Next:** the reference and practice pages, such as
+# [gradient checking](../practice/gradient-checking.md) for a backward pass of your own.
+#
+# </div>
+#
 # This page is a notebook, `docs/notebooks/iris.py` in Jupytext's percent format. It is
 # executed every time the site is built, so the outputs below are fresh, and an error or a
 # failed check stops the build. Symbols are those of the [notation page](../notation.md).
