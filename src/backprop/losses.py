@@ -279,7 +279,8 @@ def poisson_nll(z, y, reduction="mean"):
     log_input=True, full=False. z is the log of the Poisson mean, y >= 0 the counts."""
     z, y = _log_rate_and_counts(z, y)
     losses = np.exp(z) - y * z
-    value = _reduce(losses, reduction, z.size)
+    with np.errstate(over="ignore"):
+        value = _reduce(losses, reduction, z.size)
     if not np.isfinite(value).all():  # a sum of many exp(z) near the largest float
         raise ValueError(f"z: the {reduction} of exp(z) - y z overflows {z.dtype}")
     return value
