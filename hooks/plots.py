@@ -19,6 +19,7 @@ log = logging.getLogger("mkdocs.hooks.plots")
 FIGURES = {
     "assets/generated/bce-vs-mse.svg": plot_figures.bce_vs_mse_svg,
     "assets/generated/why-fuse-benchmark.svg": plot_figures.why_fuse_benchmark_svg,
+    "assets/generated/focal-vs-bce.svg": plot_figures.focal_vs_bce_svg,
 }
 
 
