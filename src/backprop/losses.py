@@ -330,6 +330,7 @@ def sigmoid_focal_grad(z, y, reduction="mean", *, alpha=0.25, gamma=2.0):
     return alpha_t * np.exp(gamma * log_q) * (error + gamma * (1 - 2 * y) * r * ce) / n
 
 
+# --8<-- [start:focal_parts]
 def _focal_parts(z, y):
     """log sigma(z), log sigma(-z), log q = log(1 - p_t) and CE, all finite for finite z.
 
@@ -344,6 +345,7 @@ def _focal_parts(z, y):
     log_q = np.logaddexp(log_y + log_not_p, log_not_y + log_p)
     ce = -(y * log_p + (1 - y) * log_not_p)
     return log_p, log_not_p, log_q, ce
+# --8<-- [end:focal_parts]
 
 
 def _focal_inputs(z, y, alpha, gamma):
