@@ -309,6 +309,7 @@ def _log_rate_and_counts(z, y):
 
 
 # --8<-- [start:sigmoid_focal]
+# --8<-- [start:focal_loss_and_grad]
 def sigmoid_focal(z, y, reduction="mean", *, alpha=0.25, gamma=2.0):
     """L = mean of alpha_t (1 - p_t)^gamma CE(z, y) over all elements: the formula of
     torchvision.ops.sigmoid_focal_loss. p = sigma(z), p_t = p y + (1 - p)(1 - y),
@@ -328,6 +329,7 @@ def sigmoid_focal_grad(z, y, reduction="mean", *, alpha=0.25, gamma=2.0):
     error = (1 - y) * np.exp(log_p) - y * np.exp(log_not_p)  # sigma(z) - y, no cancellation
     r = np.exp(log_p + log_not_p - log_q)
     return alpha_t * np.exp(gamma * log_q) * (error + gamma * (1 - 2 * y) * r * ce) / n
+# --8<-- [end:focal_loss_and_grad]
 
 
 # --8<-- [start:focal_parts]
@@ -348,6 +350,7 @@ def _focal_parts(z, y):
 # --8<-- [end:focal_parts]
 
 
+# --8<-- [start:focal_inputs]
 def _focal_inputs(z, y, alpha, gamma):
     z = check.float_array(z, "z")
     y = check.binary_targets(z, y, "z")
@@ -360,6 +363,7 @@ def _focal_inputs(z, y, alpha, gamma):
     if not 0 <= alpha <= 1:
         raise ValueError(f"alpha: expected a number in [0, 1] or None, got {alpha!r}")
     return z, y, alpha * y + (1 - alpha) * (1 - y), gamma
+# --8<-- [end:focal_inputs]
 # --8<-- [end:sigmoid_focal]
 
 

@@ -135,8 +135,8 @@ ANSWERS = [
         lambda z, y, n: np.sign(z - y) / n, _elements, _regression,
     ),
     Answer(
-        "identity", "Huber, $\\delta = 1$",
-        r"\frac{1}{n}\operatorname{clip}(\hat{Y} - Y, -\delta, \delta)", "NK",
+        "identity", "Huber, $\\Delta = 1$ (`delta`)",
+        r"\frac{1}{n}\operatorname{clip}(\hat{Y} - Y, -\Delta, \Delta)", "NK",
         "losses/regression.md", "huber-loss", "L1 and Huber",
         losses.huber, losses.huber_grad,
         lambda z, y, n: np.clip(z - y, -1.0, 1.0) / n, _elements, _regression,
