@@ -632,3 +632,46 @@ def sigmoid_saturation_svg() -> str:
             text.set_color(GREY)
         fig.tight_layout(h_pad=0.6)
         return _svg_text(fig)
+
+
+def focal_vs_bce_svg() -> str:
+    """|dL/dz| against z for one element with target y = 1: BCE (the focal loss with
+    gamma = 0) next to the focal loss with gamma = 1, 2, 5, alpha off (``alpha=None``)
+    so only the modulating factor (1 - p_t)^gamma differs. Log scale: on the right side
+    (z > 0, the easy examples) the focal gradients fall far faster than BCE's.
+    """
+    from backprop.losses import sigmoid_focal_grad
+
+    z = np.linspace(-6.0, 8.0, 561)
+    y = np.ones_like(z)
+    curves = [  # gamma, label, colour, line style
+        (0.0, r"BCE ($\gamma = 0$): $|\sigma(z) - 1|$", BLUE, "-"),
+        (1.0, r"focal, $\gamma = 1$", "#3ba776", "-."),
+        (2.0, r"focal, $\gamma = 2$", ORANGE, "--"),
+        (5.0, r"focal, $\gamma = 5$", "#a374db", ":"),
+    ]
+    with rc_context(STYLE):
+        fig = Figure(figsize=(6.4, 3.6))
+        ax = fig.add_subplot()
+        ax.axvspan(0, 8, color=GREY, alpha=0.12, linewidth=0)
+        for gamma, label, colour, style in curves:
+            g = np.abs(sigmoid_focal_grad(z, y, reduction="sum", alpha=None, gamma=gamma))
+            ax.semilogy(z, g, color=colour, linewidth=2.2, linestyle=style, label=label)
+        ax.set_xlim(-6, 8)
+        ax.set_ylim(1e-9, 3)
+        ax.set_xlabel(r"logit $z$ (target $y = 1$)")
+        ax.set_ylabel(r"$|\partial \ell/\partial z|$, one element")
+        ax.text(0.3, 4e-9, r"easy: $p_t = \sigma(z) > 0.5$", fontsize=9)
+        ax.grid(True, which="major", color=GREY, alpha=0.25, linewidth=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_xticks(range(-6, 9, 2))
+        legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
+                           frameon=False, fontsize=9)
+        for text in legend.get_texts():
+            text.set_color(GREY)
+        fig.tight_layout()
+
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()

@@ -24,6 +24,7 @@ FIGURES = {
     "assets/generated/network-backward.svg": plot_figures.network_backward_svg,
     "assets/generated/network-backward-columns.svg": plot_figures.network_backward_columns_svg,
     "assets/generated/sigmoid-saturation.svg": plot_figures.sigmoid_saturation_svg,
+    "assets/generated/focal-vs-bce.svg": plot_figures.focal_vs_bce_svg,
 }
 
 

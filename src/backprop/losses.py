@@ -194,3 +194,201 @@ def softmax_cross_entropy_grad(z, y, reduction="mean"):
     return grad_z
 # --8<-- [end:softmax_cross_entropy_grad]
 # --8<-- [end:softmax_cross_entropy]
+
+
+# ==================================================================== the loss atlas
+# L1, Huber, Poisson NLL, sigmoid focal and distillation: each with reduction "mean",
+# "sum" or "none" (the unreduced losses: per element, or per row for distillation), as
+# in PyTorch. A gradient is the derivative of a scalar, so every *_grad refuses "none".
+# Pages: docs/losses/regression.md, poisson.md, focal.md, distillation.md.
+
+ATLAS_REDUCTIONS = ("mean", "sum", "none")
+
+
+# --8<-- [start:atlas_reduction]
+def _atlas_reduction(value):
+    if not isinstance(value, str) or value not in ATLAS_REDUCTIONS:
+        raise ValueError(f"reduction: expected 'mean', 'sum' or 'none', got {value!r}")
+    return value
+
+
+def _grad_divisor(value, n):
+    """n for "mean", 1 for "sum"; "none" has no gradient (it is not a scalar)."""
+    if _atlas_reduction(value) == "none":
+        raise ValueError(
+            "reduction: a gradient needs a scalar loss, got 'none'; the per-sample "
+            "gradients are the rows of the reduction='sum' gradient"
+        )
+    return n if value == "mean" else 1
+
+
+def _reduce(losses, reduction, n):
+    """The unreduced losses for "none", their sum for "sum", the sum / n for "mean"."""
+    if _atlas_reduction(reduction) == "none":
+        return losses
+    total = losses.sum()
+    return total / n if reduction == "mean" else total
+# --8<-- [end:atlas_reduction]
+
+
+# --8<-- [start:l1]
+def l1(y_pred, y_true, reduction="mean"):
+    """L = mean(|y_pred - y_true|) over all elements (PyTorch's l1_loss)."""
+    y_pred, y_true = check.pair(y_pred, y_true, "y_pred", "y_true")
+    return _reduce(np.abs(y_pred - y_true), reduction, y_pred.size)
+
+
+def l1_grad(y_pred, y_true, reduction="mean"):
+    """dL/dy_pred = sign(y_pred - y_true) / n: 0 at an exact tie, as in PyTorch."""
+    y_pred, y_true = check.pair(y_pred, y_true, "y_pred", "y_true")
+    n = _grad_divisor(reduction, y_pred.size)
+    return np.sign(y_pred - y_true) / n
+# --8<-- [end:l1]
+
+
+# --8<-- [start:huber]
+def huber(y_pred, y_true, reduction="mean", *, delta=1.0):
+    """L = mean of d^2 / 2 where |d| <= delta, delta (|d| - delta / 2) elsewhere,
+    d = y_pred - y_true (PyTorch's huber_loss)."""
+    y_pred, y_true = check.pair(y_pred, y_true, "y_pred", "y_true")
+    delta = _positive(delta, "delta")
+    d = np.abs(y_pred - y_true)
+    losses = np.where(d <= delta, d * d / 2, delta * (d - delta / 2))
+    return _reduce(losses, reduction, y_pred.size)
+
+
+def huber_grad(y_pred, y_true, reduction="mean", *, delta=1.0):
+    """dL/dy_pred = clip(y_pred - y_true, -delta, delta) / n."""
+    y_pred, y_true = check.pair(y_pred, y_true, "y_pred", "y_true")
+    delta = _positive(delta, "delta")
+    n = _grad_divisor(reduction, y_pred.size)
+    return np.clip(y_pred - y_true, -delta, delta) / n
+
+
+def _positive(value, name):
+    value = check.real_number(value, name)
+    if not value > 0:
+        raise ValueError(f"{name}: expected a number > 0, got {value!r}")
+    return value
+# --8<-- [end:huber]
+
+
+# --8<-- [start:poisson_nll]
+def poisson_nll(z, y, reduction="mean"):
+    """L = mean(exp(z) - y z) over all elements: PyTorch's poisson_nll_loss with
+    log_input=True, full=False. z is the log of the Poisson mean, y >= 0 the counts."""
+    z, y = _log_rate_and_counts(z, y)
+    losses = np.exp(z) - y * z
+    with np.errstate(over="ignore"):
+        value = _reduce(losses, reduction, z.size)
+    if not np.isfinite(value).all():  # a sum of many exp(z) near the largest float
+        raise ValueError(f"z: the {reduction} of exp(z) - y z overflows {z.dtype}")
+    return value
+
+
+def poisson_nll_grad(z, y, reduction="mean"):
+    """dL/dz = (exp(z) - y) / n: the predicted mean minus the count."""
+    z, y = _log_rate_and_counts(z, y)
+    n = _grad_divisor(reduction, z.size)
+    return (np.exp(z) - y) / n
+
+
+def _log_rate_and_counts(z, y):
+    """Checked (z, y). exp(z) must be a finite float: z <= log(largest float)."""
+    z, y = check.pair(z, y, "z", "y")
+    limit = np.log(np.finfo(z.dtype).max)  # 88.72 in float32, 709.78 in float64
+    if z.max() > limit:
+        raise ValueError(
+            f"z: expected log-rates <= {limit:.2f} (exp(z) overflows {z.dtype} above), "
+            f"got {z.max()}"
+        )
+    if y.min() < 0:
+        raise ValueError(f"y: expected counts >= 0, got {y.min()}")
+    return z, y
+# --8<-- [end:poisson_nll]
+
+
+# --8<-- [start:sigmoid_focal]
+# --8<-- [start:focal_loss_and_grad]
+def sigmoid_focal(z, y, reduction="mean", *, alpha=0.25, gamma=2.0):
+    """L = mean of alpha_t (1 - p_t)^gamma CE(z, y) over all elements: the formula of
+    torchvision.ops.sigmoid_focal_loss. p = sigma(z), p_t = p y + (1 - p)(1 - y),
+    alpha_t = alpha y + (1 - alpha)(1 - y) (1 if alpha is None), CE = BCE with logits."""
+    z, y, alpha_t, gamma = _focal_inputs(z, y, alpha, gamma)
+    _, _, log_q, ce = _focal_parts(z, y)
+    losses = alpha_t * np.exp(gamma * log_q) * ce
+    return _reduce(losses, reduction, z.size)
+
+
+def sigmoid_focal_grad(z, y, reduction="mean", *, alpha=0.25, gamma=2.0):
+    """dL/dz = alpha_t q^gamma [(sigma(z) - y) + gamma (1 - 2y) r CE] / n, where
+    q = 1 - p_t and r = sigma(z) sigma(-z) / q, a number in [0, 1]."""
+    z, y, alpha_t, gamma = _focal_inputs(z, y, alpha, gamma)
+    n = _grad_divisor(reduction, z.size)
+    log_p, log_not_p, log_q, ce = _focal_parts(z, y)
+    error = (1 - y) * np.exp(log_p) - y * np.exp(log_not_p)  # sigma(z) - y, no cancellation
+    r = np.exp(log_p + log_not_p - log_q)
+    return alpha_t * np.exp(gamma * log_q) * (error + gamma * (1 - 2 * y) * r * ce) / n
+# --8<-- [end:focal_loss_and_grad]
+
+
+# --8<-- [start:focal_parts]
+def _focal_parts(z, y):
+    """log sigma(z), log sigma(-z), log q = log(1 - p_t) and CE, all finite for finite z.
+
+    Each is a sum of terms of one sign, so nothing cancels, even at |z| = 1e4:
+    -log sigma(+-z) = max(-+z, 0) + log(1 + e^-|z|); CE = -y log p - (1 - y) log(1 - p);
+    1 - p_t = y sigma(-z) + (1 - y) sigma(z), added in log space (nothing underflows).
+    """
+    tail = np.log1p(np.exp(-np.abs(z)))
+    log_p, log_not_p = -(np.maximum(-z, 0) + tail), -(np.maximum(z, 0) + tail)
+    log_y = np.log(y, out=np.full_like(y, -np.inf), where=y > 0)
+    log_not_y = np.log1p(-y, out=np.full_like(y, -np.inf), where=y < 1)
+    log_q = np.logaddexp(log_y + log_not_p, log_not_y + log_p)
+    ce = -(y * log_p + (1 - y) * log_not_p)
+    return log_p, log_not_p, log_q, ce
+# --8<-- [end:focal_parts]
+
+
+# --8<-- [start:focal_inputs]
+def _focal_inputs(z, y, alpha, gamma):
+    z = check.float_array(z, "z")
+    y = check.binary_targets(z, y, "z")
+    gamma = check.real_number(gamma, "gamma")
+    if gamma < 0:
+        raise ValueError(f"gamma: expected a number >= 0, got {gamma!r}")
+    if alpha is None:
+        return z, y, np.ones((), z.dtype), gamma
+    alpha = check.real_number(alpha, "alpha")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"alpha: expected a number in [0, 1] or None, got {alpha!r}")
+    return z, y, alpha * y + (1 - alpha) * (1 - y), gamma
+# --8<-- [end:focal_inputs]
+# --8<-- [end:sigmoid_focal]
+
+
+# --8<-- [start:distillation]
+def distillation(z, z_teacher, reduction="mean", *, temperature=1.0):
+    """L = mean over the N rows of T^2 KL(softmax(z_teacher / T) || softmax(z / T)):
+    PyTorch's kl_div(log_softmax(z / T), softmax(z_teacher / T), "batchmean") * T^2.
+    "none" gives the N per-row losses."""
+    z, z_teacher, t = _distillation_inputs(z, z_teacher, temperature)
+    log_p_teacher = _log_softmax(z_teacher / t)
+    log_p_student = _log_softmax(z / t)
+    kl = (np.exp(log_p_teacher) * (log_p_teacher - log_p_student)).sum(axis=1)
+    return _reduce(t * t * kl, reduction, len(z))
+
+
+def distillation_grad(z, z_teacher, reduction="mean", *, temperature=1.0):
+    """dL/dz = T (softmax(z / T) - softmax(z_teacher / T)) / N for "mean" (N rows);
+    the teacher is a constant: no gradient flows to z_teacher."""
+    z, z_teacher, t = _distillation_inputs(z, z_teacher, temperature)
+    n = _grad_divisor(reduction, len(z))
+    return _softmax(z / t, scale=t / n) - _softmax(z_teacher / t, scale=t / n)
+
+
+def _distillation_inputs(z, z_teacher, temperature):
+    z, z_teacher = check.pair(z, z_teacher, "z", "z_teacher")
+    check.ndim(z, "z", 2)
+    return z, z_teacher, _positive(temperature, "temperature")
+# --8<-- [end:distillation]
