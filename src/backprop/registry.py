@@ -175,4 +175,4 @@ def markdown_table(answers=ANSWERS) -> str:
     head = ("| output activation | loss | $\\partial L/\\partial Z$ | $n$ | page |\n"
             "| --- | --- | --- | --- | --- |")
     table = "\n".join([head] + [a.markdown() for a in answers])
-    return f'<div class="answers" markdown>\n\n{table}\n\n</div>
+    return f'<div class="answers" markdown>\n\n{table}\n\n</div>'
