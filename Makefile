@@ -55,13 +55,16 @@ lock:
 
 # The benchmark behind docs/practice/why-fuse.md: a few minutes, not part of `make test`.
 # It writes bench/results.json and bench/results.md, from which the page's tables and
-# figure are built. PyTorch, needed only for its comparison columns, is installed from
-# bench/requirements.txt; if that fails, the benchmark runs without those columns.
+# figure are built; then bench/canon.py (under a minute) writes bench/canon.json and
+# bench/canon.md, the speed-up table of docs/corrections/canon.md. PyTorch, needed only
+# for its comparison columns, is installed from bench/requirements.txt; if that fails,
+# the benchmark runs without those columns.
 bench: $(PY_OK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 		-r bench/requirements.txt -c constraints.txt \
 		|| echo "bench: PyTorch could not be installed; running without its columns"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/canon.py
 
 clean:
 	rm -rf site .pytest_cache .hypothesis
