@@ -41,7 +41,6 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import report  # noqa: E402
-import run  # noqa: E402  (time_routes, machine: the method of the why-fuse benchmark)
 
 # The book's size first; then a small minibatch, an MNIST-sized and a CIFAR-100-sized
 # batch, and an ImageNet-sized number of classes.
@@ -79,6 +78,8 @@ def inputs(n, k):
 
 
 def one_size(n, k):
+    import run  # time_routes: the method of the why-fuse benchmark (imports PyTorch if present)
+
     p, y = inputs(n, k)
     agree = run.relative_difference(separate(p, y), combined(p, y))
     times = run.time_routes(
@@ -123,6 +124,8 @@ def main():
     parser.add_argument("--sizes", default=SIZES, help="comma-separated NxK (default: %(default)s)")
     parser.add_argument("--out-dir", type=Path, default=HERE)
     args = parser.parse_args()
+    import run  # machine(), the settings of the why-fuse benchmark
+
     started = time.perf_counter()
     machine = run.machine()
     results = {
