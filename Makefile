@@ -100,9 +100,11 @@ lock:
 
 # The benchmark behind docs/practice/why-fuse.md: a few minutes, not part of `make test`.
 # It writes bench/results.json and bench/results.md, from which the page's tables and
-# figure are built.
+# figure are built; then bench/canon.py (under a minute) writes bench/canon.json and
+# bench/canon.md, the speed-up table of docs/corrections/canon.md.
 bench: $(PY_OK)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/canon.py
 
 clean:
 	rm -rf site build .pytest_cache .hypothesis

@@ -21,7 +21,7 @@ BLOCK = 65536  # numbers per block in the fused kernels: a block's temporaries s
 
 # --8<-- [start:sigmoid]
 def sigmoid(z):
-    """sigma(z) = 1 / (1 + exp(-z)), exact and overflow-free for every finite z."""
+    """sigma(z) = 1 / (1 + exp(-z)), accurate to rounding and overflow-free for every finite z."""
     return _sigmoid(check.float_array(z, "z"))
 
 
