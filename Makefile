@@ -13,10 +13,15 @@ BROWSER_OK := $(VENV)/.chromium
 
 setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
+# PyTorch (the tests and pages cross-check against it) comes as its CPU build from
+# PyTorch's own index: 2.13.0+cpu satisfies the pin torch==2.13.0 and needs none of the
+# CUDA packages that PyPI's Linux wheel pulls in.
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
+
 $(PY_OK): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-r requirements.txt -c constraints.txt -e .
+		--extra-index-url $(TORCH_INDEX) -r requirements.txt -c constraints.txt -e .
 	touch $@
 
 $(JS_OK): package.json package-lock.json
