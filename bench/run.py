@@ -99,22 +99,29 @@ RSS_RESOLUTION = 2**20  # the resident set counts 4 KiB pages: below 1 MiB of da
 # if they are no longer in the function, so that the timing cannot go stale.
 SOFTMAX_CHECKS = (
     'z = check.float_array(z, "z", check_finite=False)',
-    'y, n = check.multiclass_batch(z, y, reduction, "z")',
+    'y, n = check.multiclass_batch(z, y, check.grad_reduction(reduction), "z", ignore_index)',
+    "weight = check.class_weight(weight, z)",
+    'label_smoothing = check.unit_number(label_smoothing, "label_smoothing")',
 )
 BINARY_CHECKS = (
     'z = check.float_array(z, "z")',
-    'y, mean = check.binary_batch(z, y, reduction, "z")',
+    'y, mean = check.binary_batch(z, y, check.grad_reduction(reduction), "z")',
+    "weight, pos_weight = check.binary_weights(z, weight, pos_weight)",
 )
 
 
-def softmax_checks(z, y):
+def softmax_checks(z, y, reduction="mean", weight=None, ignore_index=None, label_smoothing=0.0):
     z = check.float_array(z, "z", check_finite=False)
-    return check.multiclass_batch(z, y, "mean", "z")
+    y, n = check.multiclass_batch(z, y, check.grad_reduction(reduction), "z", ignore_index)
+    weight = check.class_weight(weight, z)
+    label_smoothing = check.unit_number(label_smoothing, "label_smoothing")
+    return y, n, weight, label_smoothing
 
 
-def binary_checks(z, y):
+def binary_checks(z, y, reduction="mean", weight=None, pos_weight=None):
     z = check.float_array(z, "z")
-    return check.binary_batch(z, y, "mean", "z")
+    y, mean = check.binary_batch(z, y, check.grad_reduction(reduction), "z")
+    return y, mean, check.binary_weights(z, weight, pos_weight)
 
 
 def assert_checks_current():

@@ -62,6 +62,8 @@ def probability_rows(n, k, rng, low=0.2):
 
 
 def reduce(values, reduction, n):
+    if reduction == "none":
+        return values
     return anp.sum(values) / n if reduction == "mean" else anp.sum(values)
 
 
@@ -160,6 +162,9 @@ def test_elementwise_loss_gradients(name, shape, reduction):
     assert relative_error(numeric, analytic) <= 1e-7
     # (3) autograd on an independent implementation
     assert relative_error(loss(pred, target, reduction), reference(pred, target, reduction)) <= 1e-10
+    per_element = loss(pred, target, "none")
+    assert per_element.shape == pred.shape
+    assert relative_error(per_element, reference(pred, target, "none")) <= 1e-10
     expected = grad(reference)(pred, target, reduction)
     assert relative_error(analytic, expected) <= 1e-10
 
@@ -177,6 +182,9 @@ def test_multiclass_loss_gradients(name, shape, kind, reduction):
     numeric = central_difference(lambda x: loss(x, y, reduction), pred, eps)
     assert relative_error(numeric, analytic) <= 1e-7
     assert relative_error(loss(pred, y, reduction), reference(pred, y, reduction)) <= 1e-10
+    per_row = loss(pred, y, "none")
+    assert per_row.shape == (len(pred),)
+    assert relative_error(per_row, reference(pred, y, "none")) <= 1e-10
     expected = grad(reference)(pred, y, reduction)
     assert relative_error(analytic, expected) <= 1e-10
 
@@ -367,6 +375,10 @@ def test_mean_is_sum_over_n_and_everything_is_finite(name, multiclass, binary):
     rtol = 1e-5 if pred.dtype == np.float32 else 1e-12
     np.testing.assert_allclose(values["mean"][0], values["sum"][0] / n, rtol=rtol)
     np.testing.assert_allclose(values["mean"][1], values["sum"][1] / n, rtol=rtol)
+    each = loss(pred, y, "none")  # one per row (multi-class) or per element
+    assert each.shape == ((len(pred),) if name in MULTICLASS else pred.shape)
+    assert each.dtype == pred.dtype and np.isfinite(each).all()
+    np.testing.assert_allclose(each.sum(), values["sum"][0], rtol=rtol, atol=1e-30)
 
 
 # ---------------------------------------------------------------- extreme values
@@ -507,7 +519,7 @@ REJECTIONS = [
     (losses.mse_grad, (np.zeros(0), np.zeros(0)), ValueError, r"y_pred: expected a non-empty array, got shape \(0,\)"),
 ]
 REJECTIONS += [  # every loss rejects an unknown reduction
-    (f, args, ValueError, r"reduction: expected 'mean' or 'sum', got 'average'")
+    (f, args, ValueError, r"reduction: expected 'mean', 'sum' or 'none', got 'average'")
     for f, args in [
         (losses.mse, (Z, Z)), (losses.mse_grad, (Z, Z)),
         (bce, (P, P)), (bce_grad, (P, P)), (bcel, (Z, P)), (bcel_grad, (Z, P)),
@@ -521,3 +533,80 @@ def test_rejects_bad_input(function, args, error, message):
     reduction = {"reduction": "average"} if "reduction" in message else {}
     with pytest.raises(error, match=message):
         function(*args, **reduction)
+
+
+GRADIENTS = {
+    "mse_grad": (losses.mse_grad, (Z, Z)),
+    "binary_cross_entropy_grad": (bce_grad, (P, P)),
+    "binary_cross_entropy_with_logits_grad": (bcel_grad, (Z, P)),
+    "categorical_cross_entropy_grad": (cce_grad, (P, Y)),
+    "softmax_cross_entropy_grad": (sce_grad, (Z, ONE_HOT)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENTS))
+def test_gradients_refuse_none_and_say_what_to_use(name):
+    function, args = GRADIENTS[name]
+    message = (
+        r"reduction: a gradient needs a scalar loss, 'mean' or 'sum', got 'none'; "
+        r"the per-sample gradients are the rows of the reduction='sum' gradient"
+    )
+    with pytest.raises(ValueError, match=message):
+        function(*args, reduction="none")
+
+
+# ---------------------------------------------------------------- defects found by other suites
+
+
+INTEGER_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                  np.uint64, np.intp, np.uintp]
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+def test_every_integer_label_dtype_works(dtype):
+    """uint64 labels once made the flat index of the fused gradient float (IndexError)."""
+    rng = np.random.default_rng(11)
+    z, labels = rng.normal(size=(5, 4)), np.array([1, 0, 3, 2, 1])
+    p = softmax(z)
+    for function, pred in ((sce, z), (sce_grad, z), (cce, p), (cce_grad, p)):
+        for reduction in REDUCTIONS:
+            np.testing.assert_array_equal(
+                function(pred, labels.astype(dtype), reduction), function(pred, labels, reduction)
+            )
+
+
+def test_bce_uses_log1p_for_the_negative_term():
+    """-log(1 - p) for a small p, in float32: 1 - p rounds, log1p(-p) does not."""
+    for p in (1e-6, 5e-8, 1e-20):
+        p32 = np.array([p], np.float32)
+        exact = -np.log1p(-np.float64(p32[0]))  # the float32 input, evaluated in float64
+        got = bce(p32, np.zeros(1, np.float32), "sum")
+        assert got.dtype == np.float32
+        assert got > 0
+        np.testing.assert_allclose(got, exact, rtol=1e-6)
+    # the gradient is unchanged, and at p = 1 the clamp still gives 100
+    assert bce(np.array([1.0]), np.array([0.0]), "sum") == 100.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_with_logits_is_exact_at_confident_logits(dtype):
+    """sigma(z) - y cancels for a confident right answer; the loss and gradient must not:
+    for y = 1 the gradient is -sigma(-z) and the loss softplus(-z), and mirrored for y = 0."""
+    z = np.array([-700, -100, -50, -15, -1, 0, 1, 15, 50, 100, 700], dtype=dtype)
+    if dtype == np.float32:
+        z = z[np.abs(z) <= 50]
+    z64 = z.astype(np.float64)
+    for y, sign in ((1.0, -1), (0.0, 1)):
+        target = np.full_like(z, y)
+        exact_grad = sign / (1 + np.exp(-sign * z64))  # -sigma(-z) or sigma(z), no cancellation
+        exact_loss = np.logaddexp(0, sign * z64)  # softplus(-z) or softplus(z)
+        got_grad = bcel_grad(z, target, "sum")
+        got_loss = np.array([bcel(z[i : i + 1], target[i : i + 1], "sum") for i in range(len(z))])
+        assert got_grad.dtype == dtype and got_loss.dtype == dtype
+        tiny = np.finfo(dtype).tiny  # below it the exact values underflow in dtype
+        rtol = 1e-6 if dtype == np.float32 else 1e-14
+        ok = np.abs(exact_grad) > tiny
+        np.testing.assert_allclose(got_grad[ok], exact_grad[ok], rtol=rtol)
+        ok = exact_loss > tiny
+        np.testing.assert_allclose(got_loss[ok], exact_loss[ok], rtol=rtol)
+    assert bcel_grad(np.array([50.0]), np.array([1.0]), "sum")[0] == pytest.approx(-1.9287498479639178e-22, rel=1e-15)

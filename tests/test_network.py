@@ -195,7 +195,7 @@ def test_constructor_rejects_bad_arguments(arguments, error, message):
         (np.full((2, 3), np.nan), np.array([0, 1]), r"X: expected finite values, got nan at index \(0, 0\)"),
         (np.zeros((0, 3)), np.array([], dtype=int), r"X: expected a non-empty array, got shape \(0, 3\)"),
         (np.zeros((2, 3)), np.array([0, 2]), r"y: class index 2 out of range for 2 classes"),
-        (np.zeros((2, 3)), np.array([0, 1, 1]), r"y: expected 2 class indices, one per row, got 3"),
+        (np.zeros((2, 3)), np.array([0, 1, 1]), r"y: expected class indices of shape \(2,\) or probability rows of shape \(2, 2\) \(rows of X: 2, layer_sizes\[-1\]: 2\), got shape \(3,\)"),
     ],
 )
 def test_rejects_bad_batches(X, y, message):
@@ -206,3 +206,36 @@ def test_rejects_bad_batches(X, y, message):
     if not message.startswith("y"):
         with pytest.raises(ValueError, match=message):
             model.forward(X)
+
+
+@pytest.mark.parametrize(
+    "output, y, message",
+    [
+        ("sigmoid", np.zeros(4), r"y: expected targets of shape \(4, 1\) \(rows of X: 4, layer_sizes\[-1\]: 1\), got shape \(4,\)"),
+        ("identity", np.zeros((4, 2)), r"y: expected targets of shape \(4, 1\) .*, got shape \(4, 2\)"),
+        ("softmax", np.zeros((4, 3)), r"y: expected class indices of shape \(4,\) or probability rows of shape \(4, 2\) .*, got shape \(4, 3\)"),
+        ("softmax", np.zeros(3, int), r"y: expected class indices of shape \(4,\) .*, got shape \(3,\)"),
+    ],
+)
+def test_messages_name_what_the_caller_passed(output, y, message):
+    """The caller passes X and y, never the logits z: no message may speak of z."""
+    model = MLP([2, 2 if output == "softmax" else 1], output=output)
+    X = np.zeros((4, 2))
+    for call in (model.loss, model.loss_and_gradients):
+        with pytest.raises(ValueError, match=message) as raised:
+            call(X, y)
+        assert " z" not in str(raised.value)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64])
+def test_every_integer_label_dtype_trains(dtype):
+    """uint64 labels crashed loss_and_gradients (IndexError in the fused gradient)."""
+    model = MLP([3, 4, 3], seed=1)
+    X = np.random.default_rng(2).normal(size=(5, 3))
+    labels = np.array([0, 2, 1, 1, 0])
+    loss, grads = model.loss_and_gradients(X, labels.astype(dtype))
+    expected_loss, expected = model.loss_and_gradients(X, labels)
+    assert loss == expected_loss == model.loss(X, labels.astype(dtype))
+    for (gW, gb), (eW, eb) in zip(grads, expected):
+        np.testing.assert_array_equal(gW, eW)
+        np.testing.assert_array_equal(gb, eb)

@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-REDUCTIONS = ("mean", "sum")
+REDUCTIONS = ("mean", "sum", "none")
 
 
 def float_array(x, name: str, check_finite: bool = True) -> np.ndarray:
@@ -88,7 +88,20 @@ def probabilities(x, name: str) -> np.ndarray:
 
 def reduction(value) -> str:
     if not isinstance(value, str) or value not in REDUCTIONS:
-        raise ValueError(f"reduction: expected 'mean' or 'sum', got {value!r}")
+        raise ValueError(f"reduction: expected 'mean', 'sum' or 'none', got {value!r}")
+    return value
+
+
+def grad_reduction(value) -> str:
+    """The reduction of a ``*_grad``: "mean" or "sum". "none" is refused, with the way
+    to get what the caller wants: a vector of losses has no gradient of the input's
+    shape, and each sample's gradient is its row of the "sum" gradient."""
+    if reduction(value) == "none":
+        raise ValueError(
+            "reduction: a gradient needs a scalar loss, 'mean' or 'sum', got 'none'; "
+            "the per-sample gradients are the rows of the reduction='sum' gradient "
+            "(the elements, for an element-wise loss)"
+        )
     return value
 
 
@@ -125,46 +138,59 @@ def binary_batch(pred: np.ndarray, y, reduction_: str, pred_name: str):
     return y, reduction(reduction_) == "mean"
 
 
-def multiclass_batch(pred: np.ndarray, y, reduction_: str, pred_name: str):
+def multiclass_batch(pred: np.ndarray, y, reduction_: str, pred_name: str, ignore_index=None):
     """(y, n) for checked (N, K) predictions: their targets, and the divisor of the
-    summed loss, N for "mean" and 1 for "sum"."""
+    summed loss, N for "mean" and 1 for "sum" (and for "none", which sums nothing)."""
     ndim(pred, pred_name, 2)
-    y = class_targets(pred, y, pred_name)
+    y = class_targets(pred, y, pred_name, ignore_index)
     return y, len(pred) if reduction(reduction_) == "mean" else 1
 
 
-def class_targets(pred: np.ndarray, y, pred_name: str) -> np.ndarray:
+def class_targets(pred: np.ndarray, y, pred_name: str, ignore_index=None) -> np.ndarray:
     """Multi-class targets for ``pred`` of shape (N, K).
 
-    Either integer class indices of shape (N,), each in 0..K-1, or rows of
-    probabilities of shape (N, K) (one-hot or soft), non-negative and summing to 1
-    within ``row_sum_tolerance(pred.dtype)``; rows come back in pred's dtype.
+    Either integer class indices of shape (N,), each in 0..K-1 or equal to
+    ``ignore_index``, returned as np.intp; or rows of probabilities of shape (N, K)
+    (one-hot or soft), non-negative and summing to 1 within
+    ``row_sum_tolerance(pred.dtype)``, returned in pred's dtype. ``ignore_index``
+    (None or an int) applies to class indices only.
     """
     n, k = pred.shape
+    ignore_index = optional_int(ignore_index, "ignore_index")
     y = np.asarray(y)
     _numeric(y, "y")
     if y.size == 0:
         raise ValueError(f"y: expected a non-empty array, got shape {y.shape}")
     if y.ndim == 1:
-        return class_indices(y, n, k)
+        return class_indices(y, n, k, ignore_index)
     if y.shape != (n, k):
         raise ValueError(
             f"y: expected class indices of shape ({n},) or probability rows of shape "
             f"({n}, {k}) like {pred_name}, got shape {y.shape}"
         )
+    if ignore_index is not None:
+        raise ValueError(
+            f"ignore_index: applies to class-index targets only, got {ignore_index} with "
+            f"probability rows y of shape {y.shape}"
+        )
     return probability_rows(y, pred.dtype)
 
 
-def class_indices(y: np.ndarray, n: int, k: int) -> np.ndarray:
+def class_indices(y: np.ndarray, n: int, k: int, ignore_index=None) -> np.ndarray:
+    """Every integer dtype, unsigned included, comes back as np.intp: mixed with the
+    int64 offsets of a flat index, uint64 would turn them into floats."""
     if y.dtype.kind not in "iu":
         raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
     if len(y) != n:
         raise ValueError(f"y: expected {n} class indices, one per row, got {len(y)}")
-    low, high = y.min(), y.max()
-    if low < 0 or high >= k:
-        bad = low if low < 0 else high
-        raise ValueError(f"y: class index {bad} out of range for {k} classes")
-    return y
+    labels = y if ignore_index is None else y[y != ignore_index]
+    if labels.size:  # every row may be ignored
+        low, high = labels.min(), labels.max()
+        if low < 0 or high >= k:
+            bad = low if low < 0 else high
+            also = "" if ignore_index is None else f" (ignore_index is {ignore_index})"
+            raise ValueError(f"y: class index {bad} out of range for {k} classes{also}")
+    return y.astype(np.intp, copy=False)  # in range, or equal to an int64 ignore_index
 
 
 def row_sum_tolerance(dtype) -> float:
@@ -193,3 +219,84 @@ def probability_rows(y: np.ndarray, dtype) -> np.ndarray:
             f"got row {worst} summing to {sums[worst]}"
         )
     return y.astype(dtype, copy=False)
+
+
+# ------------------------------------------------------------------ the loss options
+
+
+class NotAnIntegerError(TypeError, ValueError):
+    """A non-integer where an integer option is expected: a wrong type (TypeError),
+    and a bad value of the option (ValueError), so either ``except`` catches it."""
+
+
+INT64 = np.iinfo(np.int64)
+
+
+def optional_int(value, name: str):
+    """None, or an integer (not a bool) in int64's range, as a Python int."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise NotAnIntegerError(f"{name}: expected an int or None, got {value!r}")
+    if not INT64.min <= value <= INT64.max:
+        raise ValueError(f"{name}: expected an int64, got {value}")
+    return int(value)
+
+
+def unit_number(value, name: str) -> float:
+    """A real number in [0, 1], as a Python float."""
+    if type(value) is float and 0 <= value <= 1:  # the usual case, without ABC checks
+        return value
+    value = real_number(value, name)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name}: expected a number in [0, 1], got {value}")
+    return value
+
+
+def weights(value, name: str, dtype) -> np.ndarray:
+    """Finite, non-negative weights, in ``dtype``. A negative weight would turn the
+    descent on its elements into an ascent (PyTorch accepts it; we do not)."""
+    w = float_array(value, name)
+    low = w.min()
+    if low < 0:
+        raise ValueError(f"{name}: expected non-negative weights, got {low}")
+    return w.astype(dtype, copy=False)
+
+
+def class_weight(weight, pred: np.ndarray):
+    """None, or one weight per class of the (N, K) ``pred``: shape (K,)."""
+    if weight is None:
+        return None
+    w = weights(weight, "weight", pred.dtype)
+    k = pred.shape[1]
+    if w.shape != (k,):
+        raise ValueError(f"weight: expected shape ({k},), one weight per class, got {w.shape}")
+    return w
+
+
+def binary_weights(pred: np.ndarray, weight, pos_weight):
+    """(weight, pos_weight) for binary cross-entropy on ``pred``, each None or finite
+    non-negative: ``weight`` of a shape that broadcasts to pred's, as in PyTorch;
+    ``pos_weight`` one per output along the last axis, shape (K,) or (1,)."""
+    if weight is not None:
+        weight = weights(weight, "weight", pred.dtype)
+        try:
+            broadcasts = np.broadcast_shapes(weight.shape, pred.shape) == pred.shape
+        except ValueError:
+            broadcasts = False
+        if not broadcasts:
+            raise ValueError(
+                f"weight: expected a shape that broadcasts to z's {pred.shape}, "
+                f"got {weight.shape}"
+            )
+    if pos_weight is not None:
+        pos_weight = weights(pos_weight, "pos_weight", pred.dtype)
+        k = pred.shape[-1] if pred.ndim else 1
+        if pos_weight.shape not in ((k,), (1,)):
+            raise ValueError(
+                f"pos_weight: expected shape ({k},), one weight per output along the "
+                f"last axis of z, or (1,), got {pos_weight.shape}"
+            )
+        if not pred.ndim:
+            pos_weight = pos_weight.reshape(())  # a 0-d z keeps its shape
+    return weight, pos_weight

@@ -72,7 +72,8 @@ class MLP:
     def loss(self, X, y):
         """The loss of the current params on (X, y), from the output logits."""
         loss = OUTPUT[self.output][1]
-        return loss(self._logits(self._check_X(X)), y)
+        X = self._check_X(X)
+        return loss(self._logits(X), self._check_y(X, y))
 
     def _logits(self, X):
         """Z_L, the output layer's pre-activation."""
@@ -87,6 +88,7 @@ class MLP:
     def loss_and_gradients(self, X, y):
         """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
         X = self._check_X(X)
+        y = self._check_y(X, y)
         _, loss_fn, loss_grad = OUTPUT[self.output]
         # Forward, keeping what the backward pass needs: inputs[l] = A_(l-1), the
         # input of layer l, and logits[l] = Z_l, its pre-activation.
@@ -116,6 +118,24 @@ class MLP:
                 f"(layer_sizes[0]), got {X.shape[1]}"
             )
         return X
+
+    def _check_y(self, X, y):
+        """y's shape against what the caller passed (X's rows, layer_sizes[-1]), so
+        that a message never names the logits z, which the caller never sees."""
+        y = np.asarray(y)
+        n, k = len(X), self.layer_sizes[-1]
+        if self.output == "softmax":
+            if y.shape in ((n,), (n, k)):
+                return y
+            expected = f"class indices of shape ({n},) or probability rows of shape ({n}, {k})"
+        else:
+            if y.shape == (n, k):
+                return y
+            expected = f"targets of shape ({n}, {k})"
+        raise ValueError(
+            f"y: expected {expected} (rows of X: {n}, layer_sizes[-1]: {k}), "
+            f"got shape {y.shape}"
+        )
 
 
 # --8<-- [start:backward]
