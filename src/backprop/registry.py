@@ -35,7 +35,7 @@ class Answer:
     loss_fn: Callable  # (z, y, reduction) -> L
     gradient: Callable  # (z, y, reduction) -> dL/dz, from the library
     formula: Callable  # (z, y, n) -> the row's formula
-    n: Callable  # z -> the n of reduction="mean"
+    n: Callable  # (z, y) -> the n of reduction="mean"
     sample: Callable  # np.random.Generator -> (z, y): an input away from kinks
 
     def markdown(self) -> str:
@@ -44,11 +44,11 @@ class Answer:
                 f"| [{self.link_text}]({target}) |")
 
 
-def _elements(z):
+def _elements(z, y):
     return z.size
 
 
-def _rows(z):
+def _rows(z, y):
     return len(z)
 
 
@@ -83,6 +83,28 @@ def _teacher(rng):
 
 def _one_hot(y, k):
     return np.eye(k)[y]
+
+
+# the PyTorch options of docs/losses/pytorch-options.md, at fixed values
+CLASS_WEIGHT = np.array([1.0, 2.0, 0.5])
+SMOOTHING = 0.1
+IGNORE = 1  # the class index whose rows are ignored in the ignore_index row
+POS_WEIGHT = np.array([3.0, 1.0, 0.25])
+
+
+def _weighted_rows(z, y):
+    return CLASS_WEIGHT[y].sum()
+
+
+def _kept_rows(z, y):
+    return max(int((y != IGNORE).sum()), 1)
+
+
+def _classes_with_ignored(rng):
+    z, y = _classes(rng)
+    y[[0, 2]] = IGNORE  # two ignored rows
+    y[1] = 0
+    return z, y
 
 
 FOCAL = {"alpha": 0.25, "gamma": 2.0}
@@ -126,6 +148,45 @@ ANSWERS = [
         "losses/cce-softmax.md", "", "CCE with softmax",
         losses.softmax_cross_entropy, losses.softmax_cross_entropy_grad,
         lambda z, y, n: (softmax(z) - _one_hot(y, z.shape[1])) / n, _rows, _classes,
+    ),
+    Answer(
+        "softmax", "cross-entropy with class `weight` $w$, class indices $c_n$",
+        r"\frac{1}{n}\,w_{c_n}\big(\operatorname{softmax}(z_n) - e_{c_n}\big)", r"\sum_n w_{c_n}",
+        "losses/pytorch-options.md", "class-weights", "The options PyTorch adds",
+        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, weight=CLASS_WEIGHT),
+        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, weight=CLASS_WEIGHT),
+        lambda z, y, n: CLASS_WEIGHT[y][:, None] * (softmax(z) - _one_hot(y, z.shape[1])) / n,
+        _weighted_rows, _classes,
+    ),
+    Answer(
+        "softmax", "cross-entropy with `label_smoothing` $\\varepsilon$",
+        r"\frac{1}{n}\big(\operatorname{softmax}(Z) - (1 - \varepsilon)Y - \tfrac{\varepsilon}{K}\big)", "N",
+        "losses/pytorch-options.md", "label-smoothing", "The options PyTorch adds",
+        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, label_smoothing=SMOOTHING),
+        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, label_smoothing=SMOOTHING),
+        lambda z, y, n: (softmax(z) - (1 - SMOOTHING) * _one_hot(y, z.shape[1])
+                         - SMOOTHING / z.shape[1]) / n,
+        _rows, _classes,
+    ),
+    Answer(
+        "softmax", "cross-entropy with `ignore_index`: rows $c_n$ = it are skipped",
+        r"\frac{1}{n}\big(\operatorname{softmax}(z_n) - e_{c_n}\big)\text{, 0 if skipped}",
+        r"N_\text{kept}", "losses/pytorch-options.md", "ignore-index", "The options PyTorch adds",
+        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, ignore_index=IGNORE),
+        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, ignore_index=IGNORE),
+        lambda z, y, n: np.where((y != IGNORE)[:, None],
+                                 softmax(z) - _one_hot(np.where(y == IGNORE, 0, y), z.shape[1]),
+                                 0.0) / n,
+        _kept_rows, _classes_with_ignored,
+    ),
+    Answer(
+        "sigmoid", "binary cross-entropy with `pos_weight` $p_w$",
+        r"\frac{1}{n}\big(\sigma(Z)\odot(1 + (p_w - 1)Y) - p_w Y\big)", "NK",
+        "losses/pytorch-options.md", "pos-weight", "The options PyTorch adds",
+        lambda z, y, r: losses.binary_cross_entropy_with_logits(z, y, r, pos_weight=POS_WEIGHT),
+        lambda z, y, r: losses.binary_cross_entropy_with_logits_grad(z, y, r, pos_weight=POS_WEIGHT),
+        lambda z, y, n: (sigmoid(z) * (1 + (POS_WEIGHT - 1) * y) - POS_WEIGHT * y) / n,
+        _elements, _soft_binary,
     ),
     Answer(
         "identity", "L1 (mean absolute error)",
