@@ -24,7 +24,8 @@ def bce_with_logits(z, y):
 
 
 def bce_with_logits_grad(z, y):
-    """dL/dz = (sigma(z) - y) / (N K)."""
+    """dL/dz = (sigma(z) - y) / (N K). (The library computes the same difference
+    without the cancellation of sigma(z) - y where sigma(z) ~ y.)"""
     return (sigmoid(z) - y) / z.size
 # --8<-- [end:sigmoid]
 
