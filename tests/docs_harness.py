@@ -16,6 +16,9 @@ info string (``python title="losses.py"`` runs too; pytest-codeblocks alone woul
 it). A fence the harness cannot run (another language, no language, a tilde fence, an
 ``importorskip``) becomes a failing item, unless it carries a visible skip marker with a
 reason: ``<!--pytest.mark.skip(reason="...")-->`` on the line before it.
+
+The expansion and the fence parsing shared with the build live in hooks/page_code.py
+(on the path through ``pythonpath`` in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -25,13 +28,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import markdown
 import pytest
+from page_code import PYTHON_LANGS, expand_snippets as _expand, language, snippets_options
 from pytest_codeblocks.main import CodeBlock, extract_from_buffer
 from pytest_codeblocks.plugin import TestBlock
 
-PYTHON_LANGS = {"python", "py", "python3"}
-_LANG = re.compile(r"^\{?\s*\.?([A-Za-z0-9_+-]*)")
 _TILDE_FENCE = re.compile(r"^\s*~~~")
 _SKIP_WITH_REASON = re.compile(r"^pytest\.mark\.(skip|skipif|xfail)\(.*reason\s*=\s*['\"]\s*\S")
 
@@ -41,26 +42,16 @@ def snippets_config(root: Path) -> dict:
     """The ``pymdownx.snippets`` options exactly as MkDocs loads them from mkdocs.yml."""
     from mkdocs.config import load_config
 
-    config = load_config(str(root / "mkdocs.yml"))
     try:
-        return dict(config["mdx_configs"]["pymdownx.snippets"])
+        return snippets_options(load_config(str(root / "mkdocs.yml")))
     except KeyError:
         raise pytest.UsageError("mkdocs.yml does not configure pymdownx.snippets")
 
 
 def expand_snippets(text: str, root: Path) -> str:
-    """Expand ``--8<--`` includes in ``text`` as MkDocs does when it builds the page."""
-    md = markdown.Markdown(
-        extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": snippets_config(root)},
-    )
-    return "\n".join(md.preprocessors["snippet"].run(text.split("\n")))
-
-
-def language(info: str | None) -> str:
-    """The language word of a fence's info string: 'python title="x"' -> 'python'."""
-    match = _LANG.match((info or "").strip())
-    return match.group(1).lower() if match else ""
+    """Expand ``--8<--`` includes in ``text`` as MkDocs does when it builds the page
+    (hooks/page_code.py, shared with the notebooks the build generates)."""
+    return _expand(text, snippets_config(root))
 
 
 def why_not_runnable(block: CodeBlock) -> str | None:

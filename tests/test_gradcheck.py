@@ -135,7 +135,8 @@ def test_a_forgotten_one_over_n_k_and_a_forgotten_two():
 
 @pytest.mark.parametrize(
     "factor, expected",
-    [(2, "2 = 2: does the loss have a ½"), (0.5, "1/2 = 1/2: was the 2 of the power rule"),
+    [(2, "yours is 2 times the true gradient: does the loss have a ½"),
+     (0.5, "yours is 1/2 of the true gradient: was the 2 of the power rule"),
      (1 / N, "1/5 = 1/N, one over the batch size: was the 1/N applied twice?"),
      (N * K, "15 = N·K, the number of elements"), (2 * N, "10 = 2·N (the 1/N of the mean forgotten")],
 )

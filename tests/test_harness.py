@@ -1,6 +1,7 @@
 """The docs harness must fail loudly: a broken include, a fence it cannot run and a wrong
 expected output each fail the run; a fence with extra words after `python` still runs."""
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def double(x):
 @pytest.fixture
 def site(pytester, monkeypatch):
     # A fresh interpreter per run: MkDocs' config loader is meant to run once per process.
-    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    here = Path(__file__).parent
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(here), str(here.parent / "hooks")]))
     pytester.makefile(".yml", mkdocs=MKDOCS_YML)
     (pytester.path / "src").mkdir()
     (pytester.path / "src" / "mod.py").write_text(MODULE)

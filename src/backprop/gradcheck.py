@@ -1,17 +1,19 @@
 """Numerical gradients by central differences, and the relative error between two
-gradients. These are the referee for every analytic gradient on the site; and
-``check_gradient``, which uses them to grade a gradient and name the likely bug."""
+gradients: the referee for every analytic gradient on the site. ``check_gradient``
+uses them to grade a gradient and, when it is wrong, to name the likely bug."""
 
+# --8<-- [start:imports]
 import math
 import numbers
 from dataclasses import dataclass
 
-from backprop import _validate as check
-
-# --8<-- [start:numerical_gradient]
 import numpy as np
 
+from backprop import _validate as check
+# --8<-- [end:imports]
 
+
+# --8<-- [start:numerical_gradient]
 def numerical_gradient(f, x, eps=1e-6):
     """Central differences: df/dx[i] ~ (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
 
@@ -245,7 +247,8 @@ def _constant_factor(factor, shape, batch_size):
         question = atoms[0][4] if len(atoms) == 1 else (
             "these cannot be told apart at this shape: check with N ≠ K, neither of them 1 or 2"
         )
-        return f"{head}; {_number(size)} = {named}: {question}"
+        equals = "" if named == _number(size) else f"; {_number(size)} = {named}"
+        return f"{head}{equals}: {question}"
     pairs = [
         (_expression([b[1], a[1]], [b[2], a[2]]), f"{a[5]}, and {b[5]}")
         for a in counts for b in _TWOS if close(a[0] * b[0])

@@ -1,0 +1,255 @@
+"""MkDocs hook: the package's wheel and a Jupyter notebook of every page with code.
+
+Both are *generated* files of the build (like the figures of hooks/plots.py): nothing
+is written into ``docs/`` and nothing is executed.
+
+- ``downloads/<wheel>``: the package, zipped by hooks/site_wheel.py.
+- ``downloads/<page>.ipynb`` for each Markdown page with a runnable block: the page's
+  code blocks in order as code cells, with ``--8<--`` includes expanded as the tests
+  expand them (hooks/page_code.py); its prose as Markdown cells (admonitions and tabs
+  flattened to bold titles, links made absolute to ``site_url``); a skipped block left
+  out with a note. Each code cell's metadata ``page`` holds its line on the page and the
+  output the page shows, which tests/test_downloads.py compares with an execution.
+
+Each such page gets a download link under its title, and the table of what each page
+needs replaces ``<!-- page-requirements -->`` on run-the-code.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import page_code  # importable here: MkDocs puts this file's folder on sys.path while loading it
+import site_wheel
+from mkdocs.structure.files import File
+
+log = logging.getLogger("mkdocs.hooks.downloads")
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = "downloads"
+REQUIREMENTS_MARKER = "<!-- page-requirements -->"
+RUN_THE_CODE = "run-the-code.md"
+# import name -> (what a reader installs, the name the table uses)
+PACKAGES = {
+    "backprop": (None, "backprop"),
+    "numpy": ("numpy", "NumPy"),
+    "sympy": ("sympy", "SymPy"),
+    "autograd": ("autograd", "autograd"),
+    "torch": ("torch", "PyTorch"),
+    "matplotlib": ("matplotlib", "Matplotlib"),
+}
+
+_OPENER = re.compile(r'^(\s*)(?:!!!|\?\?\?\+?)\s+([\w-]+)(?:\s+"([^"]*)")?\s*$')
+_TAB = re.compile(r'^(\s*)===\+?\s+"([^"]*)"\s*$')
+_HEADING_ATTRS = re.compile(r"^(#{1,6}\s.*?)\s*\{[^}]*\}\s*$")
+_AFTER_LINK_ATTRS = re.compile(r"(\]\([^)\s]*\))\{[^}]*\}")
+_LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+_FIGURE_TAGS = re.compile(r"</?(figure|figcaption)\b[^>]*>")
+
+_pages: dict[str, dict] = {}   # src_uri -> {"notebook": File, "needs": set, "title": str}
+
+
+# ---- the notebook of one page ---------------------------------------------------------
+
+class _Prose:
+    """Turns a page's prose into notebook Markdown, keeping track of the admonitions and
+    tabs it is inside across the code blocks that interrupt it."""
+
+    def __init__(self, link):
+        self.link = link          # relative link -> absolute URL
+        self.depth: list[int] = []  # content indents of the open admonitions and tabs
+
+    def convert(self, chunk: str) -> str:
+        out = []
+        for line in chunk.split("\n"):
+            indent = len(line) - len(line.lstrip())
+            if line.strip():
+                while self.depth and indent < self.depth[-1]:
+                    self.depth.pop()
+            text = line[min(indent, 4 * len(self.depth)):]
+            opener, tab = _OPENER.match(line), _TAB.match(line)
+            if opener or tab:
+                title = tab[2] if tab else (opener[3] or opener[2].capitalize())
+                text = f"**{title}**" if title else ""
+                self.depth.append(indent + 4)
+            text = _HEADING_ATTRS.sub(r"\1", text)
+            text = _FIGURE_TAGS.sub("", _AFTER_LINK_ATTRS.sub(r"\1", text))
+            out.append(_LINK.sub(lambda m: m[1] + self.link(m[2]) + m[3], text))
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+def page_notebook(written: str, expanded: str, *, title: str, page_url: str, link,
+                  preface: str) -> nbformat.NotebookNode:
+    """The notebook of a page, from its text as written and with snippets expanded.
+
+    ``link`` makes a relative link of the page absolute; ``preface`` is the Markdown
+    shown under the title.
+    """
+    as_written = [p for p in page_code.split_page(written) if isinstance(p, page_code.Fence)]
+    parts = page_code.split_page(expanded)
+    fences = [p for p in parts if isinstance(p, page_code.Fence)]
+    if len(as_written) != len(fences):
+        raise ValueError(f"{page_url}: an include added or removed a fence")
+    line_of = {id(f): w.lineno for f, w in zip(fences, as_written)}
+    prose = _Prose(link)
+    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{preface}")]
+    for part in parts:
+        if isinstance(part, str):
+            text = prose.convert(part)
+            if cells[1:] == [] and text.startswith("# "):
+                text = text.split("\n", 1)[1].strip() if "\n" in text else ""  # the title is above
+            if text:
+                cells.append(nbformat.v4.new_markdown_cell(text))
+        elif part.runs:
+            meta = {"line": line_of[id(part)], "continues": part.continues}
+            if part.expected_output is not None:
+                meta["expected_output"] = part.expected_output
+            cells.append(nbformat.v4.new_code_cell(part.code.rstrip("\n"), metadata={"page": meta}))
+        else:
+            lang = page_code.language(part.info) or "plain text"
+            reason = f": {part.skip_reason}" if part.skip_reason else ""
+            cells.append(nbformat.v4.new_markdown_cell(
+                f"*Left out here: the page shows a `{lang}` block (line {line_of[id(part)]}) "
+                f"that is not run{reason}.*"
+            ))
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number}"  # fixed ids: the same page gives the same bytes
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    nbformat.validate(notebook)
+    return notebook
+
+
+def needs(fences) -> set[str]:
+    """Import names of the non-standard modules the runnable fences import."""
+    return set().union(*(page_code.imports(f.code) for f in fences if f.runs))
+
+
+def in_repository(name: str) -> str | None:
+    """'bench/routes.py' when ``name`` is a module of the repository outside the package
+    (a page that imports it runs only in a clone), else None."""
+    found = sorted(p for p in ROOT.glob(f"*/{name}.py") if p.parts[-2] not in ("src", "docs"))
+    return found[0].relative_to(ROOT).as_posix() if found else None
+
+
+def describe(names: set[str]) -> str:
+    """'NumPy, SymPy, autograd' for the packages a page needs besides backprop."""
+    known = [label for name, (_, label) in PACKAGES.items() if name in names and name != "backprop"]
+    local = sorted(f"`{in_repository(n)}`" for n in names - PACKAGES.keys() if in_repository(n))
+    other = sorted(f"`{n}`" for n in names - PACKAGES.keys() if not in_repository(n))
+    clone = [f"a clone of the repository ({', '.join(local)})"] if local else []
+    return ", ".join(known + other + clone)
+
+
+def pinned(names: set[str], constraints: Path) -> list[str]:
+    """``name==version`` from constraints.txt for what a reader installs besides the wheel."""
+    pins = {}
+    for line in constraints.read_text(encoding="utf-8").splitlines():
+        name, _, version = line.partition("==")
+        if version:
+            pins[name.strip().lower()] = version.strip()
+    wanted = [PACKAGES.get(n, (n, n))[0] for n in sorted(names) if not in_repository(n)]
+    return [f"{w}=={pins[w]}" if w in pins else w for w in wanted if w]
+
+
+# ---- the hook ------------------------------------------------------------------------
+
+def _absolute(config, url: str) -> str:
+    site = config.get("site_url") or ""
+    return site.rstrip("/") + "/" + url.lstrip("/") if site else url
+
+
+def on_files(files, config):
+    _pages.clear()
+    wheel_file, wheel_bytes = site_wheel.build_wheel(
+        ROOT, {"Documentation": config.get("site_url"), "Source": config.get("repo_url")}
+    )
+    wheel_uri = f"{FOLDER}/{wheel_file}"
+    files.append(File.generated(config, wheel_uri, content=wheel_bytes))
+    options = page_code.snippets_options(config)
+    for file in [f for f in files if f.is_documentation_page() and f.src_uri.endswith(".md")]:
+        written = Path(file.abs_src_path).read_text(encoding="utf-8")
+        expanded = page_code.expand_snippets(written, options)
+        fences = [p for p in page_code.split_page(expanded) if isinstance(p, page_code.Fence)]
+        if not any(f.runs for f in fences):
+            continue
+        names = needs(fences)
+        title = next((l[2:].strip() for l in written.splitlines() if l.startswith("# ")), file.name)
+
+        def link(target: str, file=file) -> str:
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or target.startswith(("/", "data:")):
+                return target
+            if not parts.path:
+                return _absolute(config, file.url) + target
+            src = posixpath.normpath(posixpath.join(posixpath.dirname(file.src_uri), parts.path))
+            found = files.get_file_from_path(src)
+            url = found.url if found is not None else src
+            return _absolute(config, url) + (f"#{parts.fragment}" if parts.fragment else "")
+
+        install = " ".join(pinned(names - {"backprop"}, ROOT / "constraints.txt"))
+        how = files.get_file_from_path(RUN_THE_CODE)
+        preface = (
+            f"*This notebook is the page [{title}]({_absolute(config, file.url)}) of "
+            f"{config['site_name']}, generated when the site was built: the page's code "
+            "blocks in order, its text between them. Run the cells from top to bottom. "
+            f"They need the package `backprop` ([the wheel]({_absolute(config, wheel_uri)}): "
+            f"`pip install {wheel_file}`) and `pip install {install}`"
+            + (f" ([how to run the code]({_absolute(config, how.url)}))" if how else "")
+            + ". The output each cell must print is in its metadata, `page.expected_output`, "
+            "as the page shows it.*"
+        )
+        notebook = page_notebook(written, expanded, title=title, page_url=file.src_uri,
+                                 link=link, preface=preface)
+        uri = f"{FOLDER}/{file.src_uri[:-3]}.ipynb"
+        nb_file = File.generated(config, uri, content=nbformat.writes(notebook) + "\n")
+        files.append(nb_file)
+        _pages[file.src_uri] = {"notebook": nb_file, "needs": names, "title": title}
+    return files
+
+
+def requirements_table(page_src_uri: str) -> str:
+    """The Markdown table of run-the-code.md: each page, what its code needs, its notebook."""
+    base = posixpath.dirname(page_src_uri)
+    rel = lambda uri: posixpath.relpath(uri, base or ".")
+    rows = ["| page | its code needs, besides `backprop` | notebook |", "| --- | --- | --- |"]
+    for src, info in sorted(_pages.items()):
+        rows.append(
+            f"| [{info['title']}]({rel(src)}) | {describe(info['needs']) or 'nothing'} | "
+            f"[{posixpath.basename(info['notebook'].src_uri)}]({rel(info['notebook'].src_uri)}) |"
+        )
+    used = set().union(*(info["needs"] for info in _pages.values())) - {"backprop"}
+    pins = ", ".join(f"`{pin}`" for pin in pinned(used, ROOT / "constraints.txt"))
+    return "\n".join(rows) + f"\n\nThe site is built and tested with {pins}."
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    src = page.file.src_uri
+    if src == RUN_THE_CODE:
+        if REQUIREMENTS_MARKER not in markdown:
+            log.warning("%s: no %s to replace", src, REQUIREMENTS_MARKER)
+        markdown = markdown.replace(REQUIREMENTS_MARKER, requirements_table(src))
+    info = _pages.get(src)
+    if info is None:
+        return markdown
+    base = posixpath.dirname(src) or "."
+    notebook = posixpath.relpath(info["notebook"].src_uri, base)
+    how = posixpath.relpath(RUN_THE_CODE, base)
+    line = (
+        f"[Download this page as a Jupyter notebook]({notebook})"
+        f'{{ download="{posixpath.basename(notebook)}" }} · [how to run it]({how})'
+        "\n{ .page-notebook }"
+    )
+    lines = markdown.split("\n")
+    for i, text in enumerate(lines):
+        if text.startswith("# "):
+            lines[i + 1:i + 1] = ["", line, ""]
+            break
+    return "\n".join(lines)
