@@ -278,7 +278,11 @@ def _some_entries(wrong, claimed, numeric):
             where = _entries([tuple(int(i) for i in idx) for idx in np.argwhere(wrong)])
     else:
         where = _entries([tuple(int(i) for i in idx) for idx in np.argwhere(wrong)])
-    text = f"wrong at {int(wrong.sum())} of {wrong.size} entries only ({where})"
+    most = wrong.sum() > wrong.size / 2
+    text = f"wrong at {int(wrong.sum())} of {wrong.size} entries" + (
+        f", by no single factor ({where}): a wrong formula, not a wrong constant" if most
+        else f" only ({where})"
+    )
     mine, true = claimed[wrong], numeric[wrong]
     if not mine.any():
         text += "; yours is 0 there"
@@ -286,4 +290,5 @@ def _some_entries(wrong, claimed, numeric):
         ratios = mine / true
         if np.ptp(ratios) <= 1e-6 * np.abs(ratios).max():
             text += f"; there yours is {_number(ratios[0])} times the true value"
-    return text + "; the other entries agree within 1e-2"
+    rest = int(wrong.size - wrong.sum())
+    return text + ("; the other entry agrees" if rest == 1 else f"; the other {rest} entries agree") + " within 1e-2"
