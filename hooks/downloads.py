@@ -17,9 +17,11 @@ needs replaces ``<!-- page-requirements -->`` on run-the-code.md.
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,47 +86,58 @@ class _Prose:
 
 
 def page_notebook(written: str, expanded: str, *, title: str, page_url: str, link,
-                  preface: str) -> nbformat.NotebookNode:
-    """The notebook of a page, from its text as written and with snippets expanded.
+                  preface: str, parts=None) -> nbformat.NotebookNode:
+    """The notebook of a page, from its text as written and with snippets expanded
+    (``parts``: ``split_page(expanded)``, if already made).
 
     ``link`` makes a relative link of the page absolute; ``preface`` is the Markdown
     shown under the title.
     """
     as_written = [p for p in page_code.split_page(written) if isinstance(p, page_code.Fence)]
-    parts = page_code.split_page(expanded)
+    parts = page_code.split_page(expanded) if parts is None else parts
     fences = [p for p in parts if isinstance(p, page_code.Fence)]
     if len(as_written) != len(fences):
         raise ValueError(f"{page_url}: an include added or removed a fence")
     line_of = {id(f): w.lineno for f, w in zip(fences, as_written)}
     prose = _Prose(link)
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{preface}")]
+    cells = [_cell("markdown", f"# {title}\n\n{preface}")]
     for part in parts:
         if isinstance(part, str):
             text = prose.convert(part)
             if cells[1:] == [] and text.startswith("# "):
                 text = text.split("\n", 1)[1].strip() if "\n" in text else ""  # the title is above
             if text:
-                cells.append(nbformat.v4.new_markdown_cell(text))
+                cells.append(_cell("markdown", text))
         elif part.runs:
             meta = {"line": line_of[id(part)], "continues": part.continues}
             if part.expected_output is not None:
                 meta["expected_output"] = part.expected_output
-            cells.append(nbformat.v4.new_code_cell(part.code.rstrip("\n"), metadata={"page": meta}))
+            cells.append(_cell("code", part.code.rstrip("\n"), {"page": meta}))
         else:
             lang = page_code.language(part.info) or "plain text"
             reason = f": {part.skip_reason}" if part.skip_reason else ""
-            cells.append(nbformat.v4.new_markdown_cell(
+            cells.append(_cell("markdown",
                 f"*Left out here: the page shows a `{lang}` block (line {line_of[id(part)]}) "
                 f"that is not run{reason}.*"
             ))
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number}"  # fixed ids: the same page gives the same bytes
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
+    return nbformat.from_dict({
+        "nbformat": 4, "nbformat_minor": 5, "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
     })
-    nbformat.validate(notebook)
-    return notebook
+
+
+def _cell(kind: str, source: str, metadata: dict | None = None) -> dict:
+    """A notebook cell as nbformat 4.5 writes it (validated by the tests, not at each
+    build: nbformat's per-cell validation would cost more than the rest of the hook)."""
+    cell = {"cell_type": kind, "id": "", "metadata": metadata or {}, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
 
 
 def needs(fences) -> set[str]:
@@ -148,13 +161,19 @@ def describe(names: set[str]) -> str:
     return ", ".join(known + other + clone)
 
 
-def pinned(names: set[str], constraints: Path) -> list[str]:
-    """``name==version`` from constraints.txt for what a reader installs besides the wheel."""
+@lru_cache(maxsize=4)
+def _pins(text: str) -> dict[str, str]:
     pins = {}
-    for line in constraints.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         name, _, version = line.partition("==")
         if version:
             pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def pinned(names: set[str], constraints: Path) -> list[str]:
+    """``name==version`` from constraints.txt for what a reader installs besides the wheel."""
+    pins = _pins(constraints.read_text(encoding="utf-8"))
     wanted = [PACKAGES.get(n, (n, n))[0] for n in sorted(names) if not in_repository(n)]
     return [f"{w}=={pins[w]}" if w in pins else w for w in wanted if w]
 
@@ -177,7 +196,8 @@ def on_files(files, config):
     for file in [f for f in files if f.is_documentation_page() and f.src_uri.endswith(".md")]:
         written = Path(file.abs_src_path).read_text(encoding="utf-8")
         expanded = page_code.expand_snippets(written, options)
-        fences = [p for p in page_code.split_page(expanded) if isinstance(p, page_code.Fence)]
+        parts = page_code.split_page(expanded)
+        fences = [p for p in parts if isinstance(p, page_code.Fence)]
         if not any(f.runs for f in fences):
             continue
         names = needs(fences)
@@ -207,9 +227,10 @@ def on_files(files, config):
             "as the page shows it.*"
         )
         notebook = page_notebook(written, expanded, title=title, page_url=file.src_uri,
-                                 link=link, preface=preface)
+                                 link=link, preface=preface, parts=parts)
         uri = f"{FOLDER}/{file.src_uri[:-3]}.ipynb"
-        nb_file = File.generated(config, uri, content=nbformat.writes(notebook) + "\n")
+        text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        nb_file = File.generated(config, uri, content=text)  # nbformat's layout, unvalidated
         files.append(nb_file)
         _pages[file.src_uri] = {"notebook": nb_file, "needs": names, "title": title}
     return files

@@ -85,7 +85,9 @@ def split_page(text: str) -> list[str | Fence]:
     i = 0
     while i < len(lines):
         line, stripped = lines[i], lines[i].strip()
-        keyword, mark = _CODEBLOCKS.match(stripped), _MARK.match(stripped)
+        comment = stripped.startswith("<!--")
+        keyword = comment and _CODEBLOCKS.match(stripped)
+        mark = comment and not keyword and _MARK.match(stripped)
         if keyword:
             word = keyword[1].strip()
             continues = continues or word == "cont"
@@ -132,9 +134,10 @@ def last_fence(parts: list[str | Fence]) -> Fence | None:
 
 
 def imports(code: str) -> set[str]:
-    """Top-level names of the non-standard-library modules ``code`` imports."""
+    """Top-level names of the non-standard-library modules ``code`` imports (in its
+    top-level statements, where every block on the site imports)."""
     names = set()
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.parse(code).body:
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -158,6 +158,7 @@ def test_the_notebook_holds_the_code_the_tests_run(built, page):
     runnable = [b for b in blocks if page_code.language(b.syntax) in page_code.PYTHON_LANGS
                 and not any(m.startswith(("pytest.mark.skip", "pytest.mark.xfail")) for m in b.marks)]
     nb = notebook(built, page)
+    nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) == len(runnable)
     for cell, block in zip(code, runnable):
@@ -213,6 +214,7 @@ def test_prose_is_flattened_and_links_made_absolute():
     assert nb.cells[2].metadata["page"] == {"line": 9, "continues": False, "expected_output": "1\n"}
     again = downloads.page_notebook(page, page, title="Title", page_url="x.md",
                                     link=lambda t: "https://site/" + t, preface="Preface.")
+    nbformat.validate(nb)
     assert nbformat.writes(again) == nbformat.writes(nb)
 
 
