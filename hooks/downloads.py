@@ -25,10 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jupytext
 import nbformat
 import page_code  # importable here: MkDocs puts this file's folder on sys.path while loading it
 import site_wheel
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.downloads")
 
@@ -44,6 +46,7 @@ PACKAGES = {
     "autograd": ("autograd", "autograd"),
     "torch": ("torch", "PyTorch"),
     "matplotlib": ("matplotlib", "Matplotlib"),
+    "IPython": ("ipython", "IPython (part of Jupyter)"),
 }
 
 _OPENER = re.compile(r'^(\s*)(?:!!!|\?\?\?\+?)\s+([\w-]+)(?:\s+"([^"]*)")?\s*$')
@@ -54,6 +57,7 @@ _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 _FIGURE_TAGS = re.compile(r"</?(figure|figcaption)\b[^>]*>")
 
 _pages: dict[str, dict] = {}   # src_uri -> {"notebook": File, "needs": set, "title": str}
+_notebook_pages: dict[str, File] = {}  # a notebook page (docs/notebooks/*.py) -> its .ipynb
 
 
 # ---- the notebook of one page ---------------------------------------------------------
@@ -175,23 +179,79 @@ def pinned(names: set[str], constraints: Path) -> list[str]:
     """``name==version`` from constraints.txt for what a reader installs besides the wheel."""
     pins = _pins(constraints.read_text(encoding="utf-8"))
     wanted = [PACKAGES.get(n, (n, n))[0] for n in sorted(names) if not in_repository(n)]
-    return [f"{w}=={pins[w]}" if w in pins else w for w in wanted if w]
+    return [f"{w}=={pins[w.lower()]}" if w.lower() in pins else w for w in wanted if w]
 
 
 # ---- the hook ------------------------------------------------------------------------
+
+def _note_data_files(notebook, file, files, config) -> None:
+    """Put a first cell in a notebook page's download that names the data files its
+    Markdown links (data/iris.csv): the notebook reads them from its own folder."""
+    base = posixpath.dirname(file.src_uri)
+    needed = []
+    for cell in notebook.cells:
+        for target in _LINK.findall(cell.source) if cell.cell_type == "markdown" else []:
+            path = target[1]
+            if urlsplit(path).scheme or path.startswith(("/", "#")) or path.endswith((".md", ".py")):
+                continue
+            found = files.get_file_from_path(posixpath.normpath(posixpath.join(base, path)))
+            if found is not None and path not in [p for p, _ in needed]:
+                needed.append((path, _absolute(config, found.url)))
+    if needed:
+        listed = ", ".join(f"[{path}]({url})" for path, url in needed)
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
+            f"*This notebook reads {listed}: save it at that path, relative to the "
+            "notebook, before running it.*"
+        ))
+        notebook.cells[0]["id"] = "data-files"
+
 
 def _absolute(config, url: str) -> str:
     site = config.get("site_url") or ""
     return site.rstrip("/") + "/" + url.lstrip("/") if site else url
 
 
+_nav: list[str] = []  # the pages in the order of the navigation
+
+
+def _flatten(nav) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [p for value in nav.values() for p in _flatten(value)]
+    if isinstance(nav, list):
+        return [p for item in nav for p in _flatten(item)]
+    return []
+
+
+def _nav_position(src_uri: str) -> tuple[int, str]:
+    return (_nav.index(src_uri) if src_uri in _nav else len(_nav), src_uri)
+
+
 def on_files(files, config):
     _pages.clear()
+    _notebook_pages.clear()
+    _nav[:] = _flatten(config.get("nav") or [])
     wheel_file, wheel_bytes = site_wheel.build_wheel(
         ROOT, {"Documentation": config.get("site_url"), "Source": config.get("repo_url")}
     )
     wheel_uri = f"{FOLDER}/{wheel_file}"
     files.append(File.generated(config, wheel_uri, content=wheel_bytes))
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    for file in [f for f in files if jupyter is not None and jupyter.should_include(f)]:
+        notebook = jupytext.read(file.abs_src_path)  # a notebook page: the notebook itself
+        _note_data_files(notebook, file, files, config)
+        uri = f"{FOLDER}/{file.src_uri.rsplit('.', 1)[0]}.ipynb"
+        nb_file = File.generated(config, uri, content=nbformat.writes(notebook) + "\n")
+        files.append(nb_file)
+        _notebook_pages[file.src_uri] = nb_file
+        code = [c.source for c in notebook.cells if c.cell_type == "code"]
+        heading = next((line[2:].strip() for c in notebook.cells if c.cell_type == "markdown"
+                        for line in c.source.splitlines() if line.startswith("# ")), file.name)
+        _pages[file.src_uri] = {
+            "notebook": nb_file, "title": heading,
+            "needs": set().union(*(page_code.imports(page_code.strip_magics(c)) for c in code)),
+        }
     options = page_code.snippets_options(config)
     for file in [f for f in files if f.is_documentation_page() and f.src_uri.endswith(".md")]:
         written = Path(file.abs_src_path).read_text(encoding="utf-8")
@@ -241,7 +301,7 @@ def requirements_table(page_src_uri: str) -> str:
     base = posixpath.dirname(page_src_uri)
     rel = lambda uri: posixpath.relpath(uri, base or ".")
     rows = ["| page | its code needs, besides `backprop` | notebook |", "| --- | --- | --- |"]
-    for src, info in sorted(_pages.items()):
+    for src, info in sorted(_pages.items(), key=lambda item: _nav_position(item[0])):
         rows.append(
             f"| [{info['title']}]({rel(src)}) | {describe(info['needs']) or 'nothing'} | "
             f"[{posixpath.basename(info['notebook'].src_uri)}]({rel(info['notebook'].src_uri)}) |"
@@ -251,6 +311,34 @@ def requirements_table(page_src_uri: str) -> str:
     return "\n".join(rows) + f"\n\nThe site is built and tested with {pins}."
 
 
+def _link_line(src: str, notebook_uri: str, notebook_link: str, how_link: str) -> str:
+    """'Download this page as a Jupyter notebook · how to run it', in either syntax."""
+    base = posixpath.dirname(src) or "."
+    notebook = posixpath.relpath(notebook_uri, base)
+    line = notebook_link.format(text="Download this page as a Jupyter notebook",
+                                notebook=notebook, name=posixpath.basename(notebook))
+    if src != RUN_THE_CODE:
+        line += " · " + how_link.format(text="how to run it", how=posixpath.relpath(RUN_THE_CODE, base))
+    return line
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """The download line of a notebook page, above the notebook (rendered by nbconvert,
+    so MkDocs' Markdown never sees it; its links are written as MkDocs would write them)."""
+    nb_file = _notebook_pages.get(page.file.src_uri)
+    if nb_file is None:
+        return html
+    how = files.get_file_from_path(RUN_THE_CODE)
+    notebook_href = get_relative_url(nb_file.url, page.url)
+    line = (
+        f'<p class="page-notebook"><a href="{notebook_href}" download="{nb_file.name}.ipynb">'
+        "Download this page as a Jupyter notebook</a>"
+    )
+    if how is not None:
+        line += f' · <a href="{get_relative_url(how.url, page.url)}">how to run it</a>'
+    return line + "</p>\n" + html
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     src = page.file.src_uri
     if src == RUN_THE_CODE:
@@ -258,16 +346,10 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             log.warning("%s: no %s to replace", src, REQUIREMENTS_MARKER)
         markdown = markdown.replace(REQUIREMENTS_MARKER, requirements_table(src))
     info = _pages.get(src)
-    if info is None:
+    if info is None or not src.endswith(".md"):
         return markdown
-    base = posixpath.dirname(src) or "."
-    notebook = posixpath.relpath(info["notebook"].src_uri, base)
-    how = posixpath.relpath(RUN_THE_CODE, base)
-    line = (
-        f"[Download this page as a Jupyter notebook]({notebook})"
-        f'{{ download="{posixpath.basename(notebook)}" }} · [how to run it]({how})'
-        "\n{ .page-notebook }"
-    )
+    line = _link_line(src, info["notebook"].src_uri, "[{text}]({notebook}){{ download=\"{name}\" }}",
+                      "[{text}]({how})") + "\n{ .page-notebook }"
     lines = markdown.split("\n")
     for i, text in enumerate(lines):
         if text.startswith("# "):

@@ -133,6 +133,11 @@ def last_fence(parts: list[str | Fence]) -> Fence | None:
     return None
 
 
+def strip_magics(code: str) -> str:
+    """A notebook cell's code without IPython's ``%magic`` and ``!shell`` lines."""
+    return "\n".join(l for l in code.splitlines() if not l.lstrip().startswith(("%", "!")))
+
+
 def imports(code: str) -> set[str]:
     """Top-level names of the non-standard-library modules ``code`` imports (in its
     top-level statements, where every block on the site imports)."""

@@ -137,9 +137,32 @@ def pages_with_code():
 
 def test_every_page_with_code_has_a_notebook(built):
     _, generated, _ = built
-    made = sorted(uri[len(downloads.FOLDER) + 1:-6] + ".md" for uri in generated if uri.endswith(".ipynb"))
-    assert made == pages_with_code()
-    assert set(DERIVATION_PAGES) <= set(made)
+    made = sorted(uri[len(downloads.FOLDER) + 1:-6] for uri in generated if uri.endswith(".ipynb"))
+    notebook_pages = sorted(p.relative_to(ROOT / "docs").as_posix()[:-3]
+                            for p in (ROOT / "docs" / "notebooks").glob("*.py"))
+    assert made == sorted([p[:-3] for p in pages_with_code()] + notebook_pages)
+    assert set(DERIVATION_PAGES) <= {p + ".md" for p in made}
+
+
+def test_a_notebook_page_downloads_as_its_notebook(built):
+    """docs/notebooks/iris.py as .ipynb, with a first cell naming the data it reads,
+    and a download line above the rendered notebook."""
+    import jupytext
+    from mkdocs.structure.files import File
+
+    config, _, hook = built
+    source = jupytext.read(ROOT / "docs" / "notebooks" / "iris.py")
+    nb = notebook(built, "notebooks/iris.py"[:-3] + ".md")
+    nbformat.validate(nb)
+    assert [c.source for c in nb.cells[1:]] == [c.source for c in source.cells]
+    assert nb.cells[0].source.startswith("*This notebook reads [data/iris.csv](")
+    file = File("notebooks/iris.py", str(ROOT / "docs"), config["site_dir"], True)
+    page = type("Page", (), {"file": file, "url": "notebooks/iris/"})()
+    files = type("Files", (), {"get_file_from_path": lambda self, uri: File(
+        uri, str(ROOT / "docs"), config["site_dir"], True)})()
+    html = hook.on_page_content('<div class="jupyter-wrapper"></div>', page, config, files)
+    assert html.startswith('<p class="page-notebook"><a href="../../downloads/notebooks/iris.ipynb" '
+                           'download="iris.ipynb">Download this page as a Jupyter notebook</a>')
 
 
 def _without_blank_lines(code: str) -> str:
