@@ -239,61 +239,71 @@ def on_files(files, config):
     files.append(File.generated(config, wheel_uri, content=wheel_bytes))
     jupyter = config.plugins.get("mkdocs-jupyter")
     for file in [f for f in files if jupyter is not None and jupyter.should_include(f)]:
-        notebook = jupytext.read(file.abs_src_path)  # a notebook page: the notebook itself
-        _note_data_files(notebook, file, files, config)
-        uri = f"{FOLDER}/{file.src_uri.rsplit('.', 1)[0]}.ipynb"
-        nb_file = File.generated(config, uri, content=nbformat.writes(notebook) + "\n")
-        files.append(nb_file)
-        _notebook_pages[file.src_uri] = nb_file
-        code = [c.source for c in notebook.cells if c.cell_type == "code"]
-        heading = next((line[2:].strip() for c in notebook.cells if c.cell_type == "markdown"
-                        for line in c.source.splitlines() if line.startswith("# ")), file.name)
-        _pages[file.src_uri] = {
-            "notebook": nb_file, "title": heading,
-            "needs": set().union(*(page_code.imports(page_code.strip_magics(c)) for c in code)),
-        }
+        _add_notebook_page(file, files, config)
     options = page_code.snippets_options(config)
     for file in [f for f in files if f.is_documentation_page() and f.src_uri.endswith(".md")]:
-        written = Path(file.abs_src_path).read_text(encoding="utf-8")
-        expanded = page_code.expand_snippets(written, options)
-        parts = page_code.split_page(expanded)
-        fences = [p for p in parts if isinstance(p, page_code.Fence)]
-        if not any(f.runs for f in fences):
-            continue
-        names = needs(fences)
-        title = next((l[2:].strip() for l in written.splitlines() if l.startswith("# ")), file.name)
-
-        def link(target: str, file=file) -> str:
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or target.startswith(("/", "data:")):
-                return target
-            if not parts.path:
-                return _absolute(config, file.url) + target
-            src = posixpath.normpath(posixpath.join(posixpath.dirname(file.src_uri), parts.path))
-            found = files.get_file_from_path(src)
-            url = found.url if found is not None else src
-            return _absolute(config, url) + (f"#{parts.fragment}" if parts.fragment else "")
-
-        install = " ".join(pinned(names - {"backprop"}, ROOT / "constraints.txt"))
-        how = files.get_file_from_path(RUN_THE_CODE)
-        preface = (
-            f"*This notebook is the page [{title}]({_absolute(config, file.url)}) of "
-            f"{config['site_name']}, generated when the site was built: the page's code "
-            "blocks in order, its text between them. Run the cells from top to bottom. "
-            f"They need the package `backprop` ([the wheel]({_absolute(config, wheel_uri)}): "
-            f"`pip install {wheel_file}`) and `pip install {install}`"
-            + (f" ([how to run the code]({_absolute(config, how.url)}))" if how else "")
-            + ". The output each cell must print is in its metadata, `page.expected_output`, "
-            "as the page shows it.*"
-        )
-        notebook = page_notebook(written, expanded, title=title, page_url=file.src_uri,
-                                 link=link, preface=preface, parts=parts)
-        uri = f"{FOLDER}/{file.src_uri[:-3]}.ipynb"
-        text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        nb_file = File.generated(config, uri, content=text)  # nbformat's layout, unvalidated
-        files.append(nb_file)
-        _pages[file.src_uri] = {"notebook": nb_file, "needs": names, "title": title}
+        _add_markdown_page(file, files, config, options, wheel_uri)
     return files
+
+
+def _add_notebook_page(file, files, config) -> None:
+    """docs/notebooks/x.py (a notebook page) -> downloads/notebooks/x.ipynb."""
+    notebook = jupytext.read(file.abs_src_path)
+    _note_data_files(notebook, file, files, config)
+    uri = f"{FOLDER}/{file.src_uri.rsplit('.', 1)[0]}.ipynb"
+    nb_file = File.generated(config, uri, content=nbformat.writes(notebook) + "\n")
+    files.append(nb_file)
+    _notebook_pages[file.src_uri] = nb_file
+    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    heading = next((line[2:].strip() for c in notebook.cells if c.cell_type == "markdown"
+                    for line in c.source.splitlines() if line.startswith("# ")), file.name)
+    _pages[file.src_uri] = {
+        "notebook": nb_file, "title": heading,
+        "needs": set().union(*(page_code.imports(page_code.strip_magics(c)) for c in code)),
+    }
+
+
+def _add_markdown_page(file, files, config, options, wheel_uri) -> None:
+    """docs/x.md with a runnable block -> downloads/x.ipynb."""
+    written = Path(file.abs_src_path).read_text(encoding="utf-8")
+    expanded = page_code.expand_snippets(written, options)
+    parts = page_code.split_page(expanded)
+    fences = [p for p in parts if isinstance(p, page_code.Fence)]
+    if not any(f.runs for f in fences):
+        return
+    names = needs(fences)
+    title = next((l[2:].strip() for l in written.splitlines() if l.startswith("# ")), file.name)
+
+    def link(target: str) -> str:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith(("/", "data:")):
+            return target
+        if not parts.path:
+            return _absolute(config, file.url) + target
+        src = posixpath.normpath(posixpath.join(posixpath.dirname(file.src_uri), parts.path))
+        found = files.get_file_from_path(src)
+        url = found.url if found is not None else src
+        return _absolute(config, url) + (f"#{parts.fragment}" if parts.fragment else "")
+
+    install = " ".join(pinned(names - {"backprop"}, ROOT / "constraints.txt"))
+    how = files.get_file_from_path(RUN_THE_CODE)
+    wheel = posixpath.basename(wheel_uri)
+    preface = (
+        f"*This notebook is the page [{title}]({_absolute(config, file.url)}) of "
+        f"{config['site_name']}, generated when the site was built: the page's code "
+        "blocks in order, its text between them. Run the cells from top to bottom. "
+        f"They need the package `backprop` ([the wheel]({_absolute(config, wheel_uri)}): "
+        f"`pip install {wheel}`)" + (f" and `pip install {install}`" if install else "")
+        + (f" ([how to run the code]({_absolute(config, how.url)}))" if how else "")
+        + ". The output each cell must print is in its metadata, `page.expected_output`, "
+        "as the page shows it.*"
+    )
+    notebook = page_notebook(written, expanded, title=title, page_url=file.src_uri,
+                             link=link, preface=preface, parts=parts)
+    text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    nb_file = File.generated(config, f"{FOLDER}/{file.src_uri[:-3]}.ipynb", content=text)
+    files.append(nb_file)  # nbformat's own layout; validated by the tests, not here
+    _pages[file.src_uri] = {"notebook": nb_file, "needs": names, "title": title}
 
 
 def requirements_table(page_src_uri: str) -> str:

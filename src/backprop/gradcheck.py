@@ -72,11 +72,7 @@ def check_gradient(loss_fn, grad_fn, x, *, eps=1e-6, tolerance=1e-7, batch_size=
     A constant factor is named in terms of N and K when x is an (N, K) batch (rows =
     samples); for another x, such as a weight matrix, pass ``batch_size`` N.
     """
-    x = _checked_input(loss_fn, grad_fn, x, eps, tolerance)
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1
-    ):
-        raise ValueError(f"batch_size: expected None or a positive integer, got {batch_size!r}")
+    x = _checked_input(loss_fn, grad_fn, x, eps, tolerance, batch_size)
     given = (tolerance, batch_size)
     numeric = numerical_gradient(loss_fn, x, eps)
     claimed = np.asarray(grad_fn(x.copy()))
@@ -95,14 +91,18 @@ def check_gradient(loss_fn, grad_fn, x, *, eps=1e-6, tolerance=1e-7, batch_size=
 # --8<-- [end:check_gradient]
 
 
-def _checked_input(loss_fn, grad_fn, x, eps, tolerance):
-    """x as a float64 copy; loss_fn, grad_fn, eps and tolerance checked."""
+def _checked_input(loss_fn, grad_fn, x, eps, tolerance, batch_size):
+    """x as a float64 copy; the other arguments checked."""
     for name, fn in (("loss_fn", loss_fn), ("grad_fn", grad_fn)):
         if not callable(fn):
             raise TypeError(f"{name}: expected a function of x, got {type(fn).__name__}")
     for name, value in (("eps", eps), ("tolerance", tolerance)):
         if check.real_number(value, name) <= 0:
             raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1
+    ):
+        raise ValueError(f"batch_size: expected None or a positive integer, got {batch_size!r}")
     x = np.array(check.float_array(x, "x"), dtype=np.float64)  # always a copy
     value = np.asarray(loss_fn(x.copy()))
     if value.shape != () or value.dtype.kind not in "biuf":
