@@ -286,3 +286,18 @@ def test_the_derivation_notebooks_reproduce_the_page(built, page):
     assert checked, "no block with an expected output"
     for line, expected, printed in checked:
         assert printed == expected, f"{page}, block at line {line}"
+
+
+def test_repo_url_and_site_url_come_from_the_environment(monkeypatch):
+    from mkdocs.config import load_config
+
+    monkeypatch.delenv("REPO_URL", raising=False)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    default = load_config(str(ROOT / "mkdocs.yml"))
+    assert default["repo_url"] is None  # no guessed address: no repository link
+    assert default["site_url"] == "http://127.0.0.1:8000/"
+    monkeypatch.setenv("REPO_URL", "https://github.com/example/last-layer")
+    monkeypatch.setenv("SITE_URL", "https://example.org/last-layer/")
+    given = load_config(str(ROOT / "mkdocs.yml"))
+    assert given["repo_url"] == "https://github.com/example/last-layer"
+    assert given["site_url"] == "https://example.org/last-layer/"
