@@ -241,6 +241,13 @@ def test_a_batch_of_one_passes_with_a_warning():
     assert result.ok and "with N = 1 a missing 1/N cannot be seen" in result.diagnosis
 
 
+def test_one_column_names_the_batch_size_only():
+    z, y = Z[:, :1], (LABELS[:, None] == 0).astype(float)
+    loss = lambda v: mse(v, y)
+    result = check_gradient(loss, lambda v: 2 * (v - y), z)
+    assert result.diagnosis.endswith("5 = N, the batch size: was the 1/N of the mean forgotten?")
+
+
 def test_ambiguous_counts_are_said_to_be_ambiguous():
     z = Z[:3]
     result = check_gradient(lambda v: softmax_cross_entropy(v, LABELS[:3]), lambda v: softmax(v) - Y[:3], z)

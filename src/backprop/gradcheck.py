@@ -190,7 +190,7 @@ def _counts(shape, batch_size):
         (1 / N, "", "N", "1/N, one over the batch size", "was the 1/N applied twice?",
          "the 1/N applied twice"),
     ]
-    if not rows:
+    if not rows or shape[1] == 1:  # one column: N·K is N, and K names nothing
         return counts
     K = shape[1]
     return counts + [
