@@ -104,7 +104,14 @@ def test_a_right_gradient_passes():
     assert result.ok is True
     assert result.max_relative_error <= 1e-7
     assert result.diagnosis.startswith("right")
-    assert str(result) == result.diagnosis
+    assert str(result) == result.diagnosis  # short enough for one line
+
+
+def test_str_wraps_a_long_diagnosis():
+    result = check_cce(lambda z: (softmax(z) - Y) / (N * K))
+    lines = str(result).split("\n")
+    assert len(lines) > 1 and max(map(len, lines)) <= 76
+    assert " ".join(line.strip() for line in lines) == result.diagnosis
 
 
 def test_a_forgotten_one_over_n():

@@ -5,6 +5,8 @@ uses them to grade a gradient and, when it is wrong, to name the likely bug."""
 # --8<-- [start:imports]
 import math
 import numbers
+import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,14 +54,16 @@ def relative_error(a, b):
 # --8<-- [start:check_gradient]
 @dataclass(frozen=True)
 class GradientCheck:
-    """What ``check_gradient`` found. ``str(result)`` is the diagnosis."""
+    """What ``check_gradient`` found. ``print(result)`` shows the diagnosis, wrapped."""
 
     ok: bool                   # right shape, every entry within the tolerance
     max_relative_error: float  # relative_error(claimed, numeric); inf for a wrong shape
-    diagnosis: str             # "right: ..." or the likely bug, in words
+    diagnosis: str             # "right: ..." or the likely bug, in words, on one line
 
     def __str__(self):
-        return self.diagnosis
+        kept = re.sub(r"\((\d+(?:, \d+)+)\)", lambda m: m[0].replace(" ", "\xa0"), self.diagnosis)
+        wrapped = textwrap.fill(kept, width=76, subsequent_indent="    ")  # an index stays whole
+        return wrapped.replace("\xa0", " ")
 
 
 def check_gradient(loss_fn, grad_fn, x, *, eps=1e-6, tolerance=1e-7, batch_size=None):
