@@ -38,11 +38,11 @@ from pathlib import Path
 
 import markdown
 import pytest
+from page_code import PYTHON_LANGS, language  # hooks/page_code.py, shared with the build
+from page_code import expand_snippets as _expand
 from pymdownx.snippets import SnippetMissingError
 from pytest_codeblocks.main import CodeBlock, extract_from_buffer
 
-PYTHON_LANGS = {"python", "py", "python3"}
-_LANG = re.compile(r"^\{?\s*\.?([A-Za-z0-9_+-]*)")
 _TILDE_FENCE = re.compile(r"^\s*~~~")
 _BACKTICK_FENCE = re.compile(r"^(\s*)(`{3,})")
 _MARKER = re.compile(r"^\s*<!--[-\s]*pytest-codeblocks:\s*([\w-]+)")
@@ -74,9 +74,10 @@ def _snippets(root: Path):
 
 
 def expand_snippets(text: str, root: Path) -> str:
-    """Expand ``--8<--`` includes in ``text`` as MkDocs does when it builds the page;
-    raises pymdownx's SnippetMissingError for a missing file or section."""
-    return "\n".join(_snippets(root).run(text.split("\n")))
+    """Expand ``--8<--`` includes in ``text`` as MkDocs does when it builds the page
+    (hooks/page_code.py, shared with the notebooks the build generates); raises
+    pymdownx's SnippetMissingError for a missing file or section."""
+    return _expand(text, snippets_config(root))
 
 
 @dataclass
@@ -132,12 +133,6 @@ def include_problem(line: str, error: Exception, root: Path) -> str:
         f"the include \"{target}\" names the section '{section}', which {path} does not "
         f"have.{hint} Its sections: {', '.join(sections) or '(none)'}."
     )
-
-
-def language(info: str | None) -> str:
-    """The language word of a fence's info string: 'python title="x"' -> 'python'."""
-    match = _LANG.match((info or "").strip())
-    return match.group(1).lower() if match else ""
 
 
 def why_not_runnable(block: CodeBlock) -> str | None:

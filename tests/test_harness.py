@@ -146,7 +146,7 @@ def run(tmp_path_factory) -> str:
     (root / "docs").mkdir()
     for name, text in PAGES.items():
         (root / "docs" / f"{name}.md").write_text(textwrap.dedent(text))
-    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent / "hooks")])}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "docs_harness", "-p", "no:cacheprovider",
          "-p", "no:xdist", "-rA", "docs"],
