@@ -858,7 +858,8 @@ MATH_SEEN_INIT = """
 _TIMING_JS = """
 () => {
   const fonts = performance.getEntriesByType("resource")
-    .filter(e => /\/assets\/math\/[^/]*\.woff2$/.test(new URL(e.name).pathname));
+    .filter(e => { const path = new URL(e.name).pathname;
+                   return path.includes("/assets/math/") && path.endsWith(".woff2"); });
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
   const nav = performance.getEntriesByType("navigation")[0];
   return {
