@@ -9,7 +9,7 @@ PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 BROWSER_OK := $(VENV)/.chromium
 
-.PHONY: setup serve build test lock clean bench
+.PHONY: setup serve build test lock clean bench audit
 
 setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
@@ -38,6 +38,8 @@ $(BROWSER_OK):
 serve: setup
 	NOTEBOOKS_EXECUTE=$${NOTEBOOKS_EXECUTE:-false} $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
+# SITE_URL=https://example.org/last-layer/ make build: canonical links and sitemap.xml
+# for that address (mkdocs.yml reads SITE_URL); by default what `make serve` serves.
 build: setup
 	$(BIN)/mkdocs build --strict
 
@@ -62,6 +64,14 @@ bench: $(PY_OK)
 		-r bench/requirements.txt -c constraints.txt \
 		|| echo "bench: PyTorch could not be installed; running without its columns"
 	$(BIN)/python bench/run.py
+
+# Lighthouse (pinned in package-lock.json, mobile preset, simulated throttling) over every
+# page, served with gzip under /last-layer/ as a static host serves a project site; the
+# table goes to artifacts/lighthouse.md and .json. Pages near the line of 90 get the
+# median of three runs. Minutes, and noisy on a busy machine: not part of `make test`.
+audit: setup
+	$(BIN)/mkdocs build --strict --site-dir $(CURDIR)/site
+	nice $(BIN)/python audit/run.py --site $(CURDIR)/site
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

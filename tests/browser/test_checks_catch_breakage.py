@@ -109,7 +109,7 @@ VARIANTS = {
 _ARTICLE = re.compile(r'(<article class="md-content__inner md-typeset">)(.*?)(</article>)', re.DOTALL)
 _MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.DOTALL)
 _INLINE_MATH_PARAGRAPH = re.compile(r"<p>(?:(?!</p>).)*?<math>.*?</p>", re.DOTALL)
-_DISPLAY_MATH = re.compile(r'<div class="arithmatex">.*?</div>', re.DOTALL)
+_DISPLAY_MATH = re.compile(r'<div class="arithmatex"[^>]*>.*?</div>', re.DOTALL)
 _CODE_BLOCK = re.compile(r'<div class="(?:language-\w+ )?highlight"[^>]*>.*?</pre></div>', re.DOTALL)
 
 
