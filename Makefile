@@ -13,7 +13,7 @@ SITE   := $(CURDIR)/site
 WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: setup serve build test quick browser check lock clean bench
+.PHONY: setup serve build test check lock clean bench audit
 
 setup: $(PY_OK) $(JS_OK) $(BROWSER_OK)
 
@@ -51,6 +51,8 @@ serve: setup
 	@echo "serve: http://127.0.0.1:8000 -- on a build error requests wait until it is fixed; see this terminal"
 	NOTEBOOKS_EXECUTE=$${NOTEBOOKS_EXECUTE:-false} $(BIN)/mkdocs serve --no-strict --dev-addr 127.0.0.1:8000
 
+# SITE_URL=https://example.org/last-layer/ make build: canonical links and sitemap.xml
+# for that address (mkdocs.yml reads SITE_URL); by default what `make serve` serves.
 build: setup
 	$(BIN)/mkdocs build --strict
 
@@ -105,6 +107,14 @@ lock:
 bench: $(PY_OK)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/canon.py
+
+# Lighthouse (pinned in package-lock.json, mobile preset, simulated throttling) over every
+# page, served with gzip under /last-layer/ as a static host serves a project site; the
+# table goes to artifacts/lighthouse.md and .json. Pages near the line of 90 get the
+# median of three runs. Minutes, and noisy on a busy machine: not part of `make test`.
+audit: setup
+	$(BIN)/mkdocs build --strict --site-dir $(CURDIR)/site
+	nice $(BIN)/python audit/run.py --site $(CURDIR)/site
 
 clean:
 	rm -rf site build .pytest_cache .hypothesis

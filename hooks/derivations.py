@@ -9,7 +9,7 @@ justified in a last column:
     \\end{aligned}
 
 As one formula it cannot reflow: on a 390 px screen the justification column is
-off-screen. This hook (before ``katex.py`` renders the math) rewrites each such
+off-screen. This hook (before ``math.py`` renders the math) rewrites each such
 formula into a grid of small formulas, a row per line: the left side, the right side
 and the justification, each an ordinary inline formula in display style. Columns keep
 the ``=`` signs aligned as ``aligned`` does; below Material's tablet width
@@ -26,7 +26,9 @@ import html
 import re
 
 # arithmatex (generic mode) writes display math as <div class="arithmatex">\[...\]</div>
-_DISPLAY = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.DOTALL)
+# (hooks/page_markup.py adds data-search-exclude, which the grid keeps)
+_DISPLAY = re.compile(
+    r'<div class="arithmatex"(?P<attrs>[^>]*)>\\\[(?P<tex>.*?)\\\]</div>', re.DOTALL)
 _ALIGNED = re.compile(r"^\s*\\begin\{aligned\}(?P<body>.*)\\end\{aligned\}\s*$", re.DOTALL)
 _ROW_SPACING = re.compile(r"^\s*\[[^\]]*\]")  # \\[4pt]
 
@@ -85,8 +87,8 @@ def _inline(tex: str, display: bool = True) -> str:
     return f'<span class="arithmatex">\\({html.escape(style + tex, quote=False)}\\)</span>'
 
 
-def derivation_html(rows: list[tuple[str, str, str]]) -> str:
-    out = ['<div class="derivation">']
+def derivation_html(rows: list[tuple[str, str, str]], attrs: str = "") -> str:
+    out = [f'<div class="derivation"{attrs}>']
     for left, right, why in rows:
         out.append(
             '<div class="derivation__row">'
@@ -103,7 +105,7 @@ def derivation_html(rows: list[tuple[str, str, str]]) -> str:
 def rewrite(content: str) -> str:
     def replace(match: re.Match) -> str:
         rows = derivation_rows(html.unescape(match["tex"]))
-        return match[0] if rows is None else derivation_html(rows)
+        return match[0] if rows is None else derivation_html(rows, match["attrs"])
 
     return _DISPLAY.sub(replace, content)
 

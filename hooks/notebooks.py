@@ -5,9 +5,11 @@ Notebook pages are rendered by nbconvert, not by MkDocs' Markdown, so
 their ``$...$`` and ``$$...$$`` become the same placeholders (and so KaTeX HTML), the
 MathJax and Mermaid loaders nbconvert's template adds (a ``<script>`` and a CDN import)
 are removed, and relative links to pages and files in ``docs/`` are resolved, a missing
-page or anchor being a warning like a broken link on a Markdown page. A ``notebook.css``
-next to the notebook is linked after the notebook's own styles, and code cells that
-scroll sideways are made reachable from the keyboard (``tabindex="0"``).
+page or anchor being a warning like a broken link on a Markdown page. The stylesheets
+nbconvert inlines (JupyterLab's, ~590 KB, nearly all unused) are removed and the small
+``notebook.css`` next to the notebook is linked instead; code cells that scroll sideways
+are made reachable from the keyboard (``tabindex="0"``). Code cells, their outputs and
+formulas are marked ``data-search-exclude``, as on Markdown pages (``page_markup.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
 _NOTEBOOK = '<div class="jupyter-wrapper">'
 _NB_CSS = "notebook.css"  # linked from the notebook pages in its folder
 _NB_CODE_CELL = '<div class="highlight-ipynb'
+_NB_OUTPUTS = '<div class="jp-OutputArea jp-Cell-outputArea"'  # printed numbers, figures
 # nbconvert's lab template loads MathJax (an empty src when no URL is configured) and
 # imports Mermaid from cdnjs when a diagram is present; this site needs neither.
 _NB_MATHJAX = re.compile(
@@ -46,6 +49,8 @@ _NB_MERMAID = re.compile(
     r"(?:\s*<style>.*?</style>\s*<!-- End of mermaid configuration -->)?\s*",
     re.DOTALL,
 )
+# The <style> blocks of nbconvert's template (Pygments, JupyterLab, its theme).
+_NB_STYLE = re.compile(r'<style type="text/css">.*?</style>\s*', re.DOTALL)
 # A Markdown cell's HTML (or a text/markdown output) runs from this marker to the next cell.
 _NB_MARKDOWN = re.compile(
     r'(data-mime-type="text/markdown">)(.*?)(?=<div class="jp-Cell |\Z)', re.DOTALL
@@ -67,9 +72,12 @@ def _nb_math(cell: str) -> str:
     parts = _NB_CODE.split(cell)
     for i in range(0, len(parts), 3):  # split() yields text, match, group 2, text, ...
         text = _NB_DISPLAY.sub(
-            lambda m: f'<div class="arithmatex">\\[{m[1] or m[2]}\\]</div>', parts[i]
+            lambda m: f'<div class="arithmatex" data-search-exclude>\\[{m[1] or m[2]}\\]</div>',
+            parts[i],
         )
-        parts[i] = _NB_INLINE.sub(r'<span class="arithmatex">\\(\1\\)</span>', text)
+        parts[i] = _NB_INLINE.sub(
+            r'<span class="arithmatex" data-search-exclude>\\(\1\\)</span>', text
+        )
     return "".join(part for j, part in enumerate(parts) if j % 3 != 2)
 
 
@@ -96,8 +104,10 @@ def _nb_link(match: re.Match, page, files) -> str:
 def on_page_content(content: str, page, config, files) -> str:
     if _NOTEBOOK not in content:
         return content
-    content = _NB_MERMAID.sub("", _NB_MATHJAX.sub("", content))
-    content = content.replace(_NB_CODE_CELL, '<div tabindex="0" class="highlight-ipynb')
+    content = _NB_STYLE.sub("", _NB_MERMAID.sub("", _NB_MATHJAX.sub("", content)))
+    content = content.replace(
+        _NB_CODE_CELL, '<div tabindex="0" data-search-exclude class="highlight-ipynb'
+    ).replace(_NB_OUTPUTS, _NB_OUTPUTS + " data-search-exclude")
     folder = posixpath.dirname(page.file.src_uri)
     css = files.get_file_from_path(posixpath.join(folder, _NB_CSS))
     if css is not None:

@@ -58,3 +58,8 @@ def test_html_rows_render_each_cell_as_display_style_inline_math():
     assert r'<span class="arithmatex">\(\displaystyle a\)</span>' in out
     assert r'<span class="arithmatex">\(\displaystyle {}&lt; b\)</span>' in out  # escaped again
     assert r'<span class="arithmatex">\(\text{because } a \ne b\)</span>' in out
+
+
+def test_attributes_of_the_formula_stay_on_the_grid():
+    page = '<div class="arithmatex" data-search-exclude>\\[\\begin{aligned} a &= b && \\text{j} \\end{aligned}\\]</div>'
+    assert derivations.rewrite(page).startswith('<div class="derivation" data-search-exclude>')

@@ -113,7 +113,7 @@ def test_notebook_html_is_self_contained(path: Path, mkdocs_config, caplog):
     )
     assert "https://cdnjs" in body  # what nbconvert's template adds, for the hook to remove
 
-    notebooks, katex = _hook("notebooks"), _hook("katex")
+    notebooks, math = _hook("notebooks"), _hook("math")
     files = get_files(mkdocs_config)
     page = SimpleNamespace(
         file=files.get_file_from_path(f"notebooks/{path.name}"),
@@ -121,16 +121,18 @@ def test_notebook_html_is_self_contained(path: Path, mkdocs_config, caplog):
     )
     with caplog.at_level(logging.WARNING):
         html = notebooks.on_page_content(body, page=page, config=mkdocs_config, files=files)
-        html = katex.render_page_math(html, page.file.src_uri)
-    katex.on_shutdown()
+        html = math.render_page_math(html, page.file.src_uri)
+    math.on_shutdown()
 
     assert not caplog.records, [r.getMessage() for r in caplog.records]  # TeX errors, links
     assert not _EXTERNAL.findall(html)
     assert "<script src=" not in html
     assert "mathjax" not in html.lower() and "import(" not in html
     assert 'class="arithmatex">\\(' not in html and 'class="arithmatex">\\[' not in html
-    assert html.count('class="katex"') >= 10
+    assert html.count("<math") >= 10 and "<merror" not in html
     assert f'<link rel="stylesheet" href="../{notebooks._NB_CSS}">' in html
     code_cells = html.count('class="highlight-ipynb hl-')
-    assert code_cells and html.count('<div tabindex="0" class="highlight-ipynb') == code_cells
+    assert code_cells and html.count(
+        '<div tabindex="0" data-search-exclude class="highlight-ipynb') == code_cells
+    assert "<style" not in html, "nbconvert's inlined stylesheets are removed"
     assert not re.search(r'href="[^"]*\.md(?:#[^"]*)?"', html), "an unresolved .md link"

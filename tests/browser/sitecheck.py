@@ -45,8 +45,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+SERVED_UNDER = "/last-layer/"  # the browser tests serve the site under this sub-path
 
-BUDGET_BYTES = 500_000  # per page, first visit, bytes on the wire
+BUDGET_BYTES = 300 * 1024  # per page, first visit, everything it loads, bytes on the wire
+BUDGET_DOM_ELEMENTS = 6000  # per page, elements in the document once loaded, counted in Chromium
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal-size text
 
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
@@ -179,14 +181,20 @@ class Served:
 class SiteServer:
     """A static file server for a built site on 127.0.0.1, in a thread.
 
-    Like any static host (GitHub Pages, Netlify, nginx) it gzips text responses when the
+    The site is served under ``prefix`` (a path ending in "/": "/" for the root, or a
+    sub-path such as "/last-layer/", as a project site on GitHub Pages is), so that a
+    link that only works at the root of a host fails; anything outside the prefix is a
+    404. ``base`` is the address of the site's home page. Like any static host (GitHub Pages, Netlify, nginx) it gzips text responses when the
     browser asks for it; fonts and images go out as they are. Every response is logged,
     so a test can sum the bytes a page load transferred. ``sitemap.xml`` is served with
     the site's ``site_url`` replaced by this server's address, as ``mkdocs serve`` does:
     Material's instant navigation only intercepts links listed in the sitemap.
     """
 
-    def __init__(self, directory: Path, site_url: str | None = None):
+    def __init__(self, directory: Path, site_url: str | None = None, prefix: str = "/"):
+        if not (prefix.startswith("/") and prefix.endswith("/")):
+            raise ValueError(f"prefix must start and end with '/', got {prefix!r}")
+        self.prefix = prefix
         self.directory = Path(directory)
         self.log: list[Served] = []
         self._lock = threading.Lock()
@@ -207,7 +215,7 @@ class SiteServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.base = self.origin + "/"
+        self.base = self.origin + prefix
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "SiteServer":
@@ -217,6 +225,10 @@ class SiteServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def path_of(self, url: str) -> str:
+        """The URL path of a page given relative to the site root ("losses/mse/")."""
+        return self.prefix + url
 
     def mark(self) -> int:
         with self._lock:
@@ -228,7 +240,12 @@ class SiteServer:
 
     def _get(self, h: SimpleHTTPRequestHandler) -> None:
         url_path = unquote(urlsplit(h.path).path)
-        fs = Path(h.translate_path(h.path))
+        if url_path + "/" == self.prefix:  # "/last-layer": redirected to "/last-layer/"
+            fs = self.directory
+        elif url_path.startswith(self.prefix):
+            fs = Path(h.translate_path("/" + h.path[len(self.prefix):]))
+        else:  # not under the prefix: a 404, as on a host where the site lives there
+            fs = self.directory / "404.html" / "outside-the-prefix"
         if fs.is_dir():
             if not url_path.endswith("/"):
                 h.send_response(301)
@@ -240,7 +257,7 @@ class SiteServer:
             fs = fs / "index.html"
         if fs.is_file():
             status, body, ctype = 200, fs.read_bytes(), h.guess_type(str(fs))
-            if url_path == "/sitemap.xml" and self.site_url:
+            if url_path == self.prefix + "sitemap.xml" and self.site_url:
                 body = body.replace(self.site_url.encode(), self.base.encode())
         else:
             status, ctype = 404, "text/html"
@@ -372,16 +389,15 @@ def settle(page) -> None:
 # Math
 # --------------------------------------------------------------------------------------
 
-# Text of the article, code left out: every text node outside pre/code/script/style and
-# outside KaTeX's MathML copy (which holds the TeX source as an annotation for screen
-# readers, not shown). Only text that is rendered counts, plus text a reader reveals
+# Text of the article, code left out: every text node outside pre/code/script/style
+# (the symbols of rendered formulas count: TeX left inside a formula is flagged too). Only text that is rendered counts, plus text a reader reveals
 # with one click (inactive content tabs, collapsed <details>); not, for instance,
 # mkdocs-jupyter's hidden copy of each cell's source for its copy button.
 _ARTICLE_TEXT_JS = """
 () => {
   const article = document.querySelector("article.md-content__inner")
     || document.querySelector(".md-content") || document.body || document.documentElement;
-  const skip = "pre, code, script, style, template, noscript, textarea, .katex-mathml, .clipboard-copy-txt";
+  const skip = "pre, code, script, style, template, noscript, textarea, annotation, .clipboard-copy-txt";
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
     acceptNode: n => (n.parentElement && n.parentElement.closest(skip))
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
@@ -394,11 +410,11 @@ _ARTICLE_TEXT_JS = """
   }
   return {
     text: parts.join(""),
-    katex: article.querySelectorAll(".katex").length,
+    formulas: article.querySelectorAll("math").length,
     unrendered: [...article.querySelectorAll(".arithmatex")]
-      .filter(el => !el.querySelector(".katex"))
+      .filter(el => !el.querySelector("math"))
       .map(el => el.textContent.trim().slice(0, 80)),
-    errors: [...article.querySelectorAll(".katex-error")]
+    errors: [...article.querySelectorAll("merror, .temml-error")]
       .map(el => el.textContent.trim().slice(0, 80)),
   };
 }
@@ -417,8 +433,9 @@ def math_problems(page, has_math: bool | None) -> list[str]:
     """Problems with the formulas of the page currently shown.
 
     - raw TeX left in the article's text (outside code);
-    - formulas pymdownx.arithmatex marked that KaTeX did not render, or KaTeX errors;
-    - no rendered formula (.katex) at all although the page's source has math.
+    - formulas pymdownx.arithmatex marked that were not rendered to MathML, or
+      rendering errors (<merror>);
+    - no rendered formula (<math>) at all although the page's source has math.
     """
     info = page.evaluate(_ARTICLE_TEXT_JS)
     problems = []
@@ -426,10 +443,10 @@ def math_problems(page, has_math: bool | None) -> list[str]:
         start, end = max(0, match.start() - 30), min(len(info["text"]), match.end() + 30)
         context = " ".join(info["text"][start:end].split())
         problems.append(f"raw TeX in the text: {match.group(0)!r} in ...{context}...")
-    problems += [f"formula not rendered by KaTeX: {t!r}" for t in info["unrendered"]]
-    problems += [f"KaTeX error shown: {t!r}" for t in info["errors"]]
-    if has_math and info["katex"] == 0:
-        problems.append("the page's source has math but no rendered formula (.katex) is on the page")
+    problems += [f"formula not rendered to MathML: {t!r}" for t in info["unrendered"]]
+    problems += [f"math error shown: {t!r}" for t in info["errors"]]
+    if has_math and info["formulas"] == 0:
+        problems.append("the page's source has math but no rendered formula (<math>) is on the page")
     return problems
 
 
@@ -647,7 +664,7 @@ _CONTRAST_JS = """
   for (const [kind, selector, skip] of roots) {
     for (const root of document.querySelectorAll(selector)) {
       for (const el of [root, ...root.querySelectorAll("*")]) {
-        if (el.closest(".katex-mathml") || (skip && el.closest(skip))) continue;
+        if (skip && el.closest(skip)) continue;
         const own = [...el.childNodes].some(n => n.nodeType === 3 && n.data.trim());
         if (!own || !el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
         elements++;
@@ -672,10 +689,10 @@ _CONTRAST_JS = """
 
 # [kind, root selector, descendants to leave to another kind]
 CONTRAST_ROOTS = [
-    ["math", "article .katex .katex-html", None],
+    ["math", "article math", None],
     ["code", "article pre", None],
     ["code", "article :not(pre) > code", None],
-    ["text", "article", ".katex, pre, code"],
+    ["text", "article", "math, pre, code"],
 ]
 MIN_CONTRAST_LARGE_TEXT = 3.0  # WCAG 2 AA for prose >= 24px, or >= 18.66px bold
 
@@ -786,13 +803,8 @@ THEME_CHROME = [["header"], [".md-sidebar"], ["footer"], [".md-tabs"]]
 def axe_violations(page, rules: list[str] | None = None, disable: list[str] | None = None,
                    include: list[list[str]] | None = None) -> list[dict]:
     """Run axe-core on the page shown (all rules, only ``rules``, or all but
-    ``disable``; on the whole page or only the ``include`` selectors); its violations,
-    every impact level.
-
-    KaTeX's visual layer (.katex-html, thousands of positioned spans) is left out: it
-    is aria-hidden (assistive technology reads the MathML copy, which axe does check),
-    and its contrast is checked by contrast_problems. Leaving it out halves axe's time.
-    """
+    ``disable``; on the whole page or only the ``include`` selectors), formulas (MathML)
+    included; its violations, every impact level."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
@@ -800,8 +812,8 @@ def axe_violations(page, rules: list[str] | None = None, disable: list[str] | No
           const options = {resultTypes: ["violations"]};
           if (rules) options.runOnly = {type: "rule", values: rules};
           if (disable) options.rules = Object.fromEntries(disable.map(r => [r, {enabled: false}]));
-          const context = {exclude: [[".katex-html"]]};
-          if (include) context.include = include.filter(([s]) => document.querySelector(s));
+          const context = include
+            ? {include: include.filter(([s]) => document.querySelector(s))} : document;
           const result = await axe.run(context, options);
           return result.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
@@ -836,13 +848,13 @@ def axe_problems(violations: list[dict], allowed: list[AxeAllowed],
 # --------------------------------------------------------------------------------------
 
 # Injected before any page script: the time (performance.now(), 0 = navigation start) at
-# which the first rendered formula enters the DOM.
-KATEX_SEEN_INIT = """
+# which the first rendered formula (<math>) enters the DOM.
+MATH_SEEN_INIT = """
 (() => {
-  window.__katexSeen = null;
+  window.__mathSeen = null;
   const seen = () => {
-    if (window.__katexSeen === null && document.querySelector(".katex")) {
-      window.__katexSeen = performance.now();
+    if (window.__mathSeen === null && document.querySelector("math")) {
+      window.__mathSeen = performance.now();
       return true;
     }
     return false;
@@ -855,14 +867,15 @@ KATEX_SEEN_INIT = """
 _TIMING_JS = """
 () => {
   const fonts = performance.getEntriesByType("resource")
-    .filter(e => e.name.includes("/katex/fonts/"));
+    .filter(e => { const path = new URL(e.name).pathname;
+                   return path.includes("/assets/math/") && path.endsWith(".woff2"); });
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
   const nav = performance.getEntriesByType("navigation")[0];
   return {
-    katex_in_dom: window.__katexSeen,
+    math_in_dom: window.__mathSeen,
     first_contentful_paint: paint ? paint.startTime : null,
-    katex_fonts_loaded: fonts.length ? Math.max(...fonts.map(f => f.responseEnd)) : null,
-    katex_fonts: fonts.length,
+    math_font_loaded: fonts.length ? Math.max(...fonts.map(f => f.responseEnd)) : null,
+    math_fonts: fonts.length,
     dom_content_loaded: nav ? nav.domContentLoadedEventEnd : null,
     load: nav ? nav.loadEventEnd : null,
   };
@@ -876,6 +889,7 @@ class PageMetrics:
     wire_bytes: int = 0
     raw_bytes: int = 0
     requests: int = 0
+    dom_elements: int = 0  # document.getElementsByTagName("*").length once loaded
     heaviest: list = field(default_factory=list)  # [(path, wire, raw)] top 3
     ms_to_math: float | None = None
     timing: dict = field(default_factory=dict)
@@ -886,6 +900,7 @@ class PageMetrics:
             "bytes_transferred": self.wire_bytes,
             "bytes_uncompressed": self.raw_bytes,
             "requests": self.requests,
+            "dom_elements": self.dom_elements,
             "heaviest_resources": [
                 {"path": p, "bytes_transferred": w, "bytes_uncompressed": r}
                 for p, w, r in self.heaviest
@@ -906,19 +921,20 @@ def _rounded(value):
 def measure(page, server: SiteServer, url: str, expect_math: bool | None = False,
             watch: PageWatch | None = None) -> PageMetrics:
     """Load ``url`` in ``page`` (a page of a fresh context: nothing cached, a first
-    visit) and measure it. The page must have KATEX_SEEN_INIT as an init script.
+    visit) and measure it. The page must have MATH_SEEN_INIT as an init script.
 
+    DOM: elements in the document once it has loaded and settled (Material's
+    scripts have added theirs).
     Bytes: every response body the server sent for this load, until the network is
     idle (so the search index and fonts count), compressed as sent.
-    Time to math: the moment the formulas are on screen with KaTeX's own fonts: the
-    latest of (first formula in the DOM, first contentful paint, last KaTeX font
-    received); None when the page shows no formula (within 10 s if ``expect_math``).
+    Time to math: the moment the formulas are on screen with the site's math font: the
+    latest of (first formula in the DOM, first contentful paint, math font received); None when the page shows no formula (within 10 s if ``expect_math``).
     """
     mark = server.mark()
     page.goto(server.base + url, wait_until="load")
     if expect_math:
         try:
-            page.wait_for_function("window.__katexSeen !== null", timeout=10_000)
+            page.wait_for_function("window.__mathSeen !== null", timeout=10_000)
         except Exception:  # noqa: BLE001 - timeout: no formula; math_problems says so
             pass
     settle(page)
@@ -926,6 +942,7 @@ def measure(page, server: SiteServer, url: str, expect_math: bool | None = False
     timing = page.evaluate(_TIMING_JS)
     served = server.since(mark)
     metrics = PageMetrics(url)
+    metrics.dom_elements = dom_elements(page)
     metrics.wire_bytes = sum(s.wire_bytes for s in served)
     metrics.raw_bytes = sum(s.raw_bytes for s in served)
     metrics.requests = len(served)
@@ -934,37 +951,47 @@ def measure(page, server: SiteServer, url: str, expect_math: bool | None = False
         for s in sorted(served, key=lambda s: s.wire_bytes, reverse=True)[:3]
     ]
     metrics.timing = timing
-    if timing["katex_in_dom"] is not None:
+    if timing["math_in_dom"] is not None:
         metrics.ms_to_math = max(
-            v for v in (timing["katex_in_dom"], timing["first_contentful_paint"],
-                        timing["katex_fonts_loaded"]) if v is not None
+            v for v in (timing["math_in_dom"], timing["first_contentful_paint"],
+                        timing["math_font_loaded"]) if v is not None
         )
     return metrics
 
 
-def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES) -> list[str]:
-    """Bytes over budget. (Time to math is measured and reported, never asserted: a
-    timed check on a shared two-core machine fails by noise; ``make audit`` times pages.)"""
+def dom_elements(page) -> int:
+    """Elements in the document shown, as the browser counts them."""
+    return page.evaluate("document.getElementsByTagName('*').length")
+
+
+def budget_problems(metrics: PageMetrics, max_bytes: int = BUDGET_BYTES,
+                    max_elements: int = BUDGET_DOM_ELEMENTS) -> list[str]:
+    """Bytes and DOM elements over budget. (Time to math is measured and reported,
+    never asserted: a timed check on a shared two-core machine fails by noise;
+    ``make audit`` times pages, with Lighthouse.)"""
     problems = []
     if metrics.wire_bytes > max_bytes:
-        heavy = ", ".join(f"{p} {w / 1000:.0f} kB" for p, w, _ in metrics.heaviest)
+        heavy = ", ".join(f"{p} {w / 1024:.0f} KiB" for p, w, _ in metrics.heaviest)
         problems.append(
-            f"{metrics.wire_bytes / 1000:.0f} kB transferred > budget {max_bytes / 1000:.0f} kB "
+            f"{metrics.wire_bytes / 1024:.0f} KiB transferred > budget {max_bytes / 1024:.0f} KiB "
             f"(heaviest: {heavy})"
         )
+    if metrics.dom_elements > max_elements:
+        problems.append(f"{metrics.dom_elements} DOM elements > budget {max_elements}")
     return problems
 
 
 def metrics_table(rows: list[dict]) -> str:
-    lines = [f"{'page':<40} {'kB sent':>8} {'kB raw':>8} {'reqs':>5} {'ms to math':>11}"]
+    lines = [f"{'page':<40} {'KiB sent':>8} {'KiB raw':>8} {'reqs':>5} {'DOM':>6} {'ms to math':>11}"]
     for r in rows:
         ms = "-" if r["ms_to_math"] is None else f"{r['ms_to_math']:.0f}"
-        lines.append(f"{r['url']:<40} {r['bytes_transferred'] / 1000:>8.1f} "
-                     f"{r['bytes_uncompressed'] / 1000:>8.1f} {r['requests']:>5} {ms:>11}")
+        lines.append(f"{r['url']:<40} {r['bytes_transferred'] / 1024:>8.1f} "
+                     f"{r['bytes_uncompressed'] / 1024:>8.1f} {r['requests']:>5} "
+                     f"{r.get('dom_elements', 0):>6} {ms:>11}")
     if rows:
         heaviest = max(rows, key=lambda r: r["bytes_transferred"])
-        lines.append(f"heaviest page: {heaviest['url']} ({heaviest['bytes_transferred'] / 1000:.1f} kB "
-                     f"sent, {heaviest['bytes_uncompressed'] / 1000:.1f} kB uncompressed)")
+        lines.append(f"heaviest page: {heaviest['url']} ({heaviest['bytes_transferred'] / 1024:.1f} KiB "
+                     f"sent, {heaviest['bytes_uncompressed'] / 1024:.1f} KiB uncompressed)")
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
-// Renders TeX to HTML with KaTeX for the MkDocs hook in katex.py.
+// Renders TeX to MathML with Temml for the MkDocs hook in math.py.
 // Protocol: one JSON request per line on stdin, {"tex": "...", "display": true|false};
-// one JSON reply per line on stdout, {"html": "..."} or {"error": "..."}.
+// one JSON reply per line on stdout, {"html": "<math>...</math>"} or {"error": "..."}.
 "use strict";
-const katex = require("katex");
+const temml = require("temml");
 const readline = require("readline");
 
 const rl = readline.createInterface({ input: process.stdin, terminal: false });
@@ -11,11 +11,13 @@ rl.on("line", (line) => {
   try {
     const { tex, display } = JSON.parse(line);
     reply = {
-      html: katex.renderToString(tex, {
+      html: temml.renderToString(tex, {
         displayMode: display,
         throwOnError: true,
-        strict: "error",
-        output: "htmlAndMathml",
+        strict: true,
+        // The TeX source is not kept in the page: screen readers read the MathML
+        // itself, and the source would only add elements (and search-index noise).
+        annotate: false,
       }),
     };
   } catch (err) {
