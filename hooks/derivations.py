@@ -9,7 +9,7 @@ justified in a last column:
     \\end{aligned}
 
 As one formula it cannot reflow: on a 390 px screen the justification column is
-off-screen. This hook (before ``math.py`` renders the math) rewrites each such
+off-screen. This hook (before ``mathml.py`` renders the math) rewrites each such
 formula into a grid of small formulas, a row per line: the left side, the right side
 and the justification, each an ordinary inline formula in display style. Columns keep
 the ``=`` signs aligned as ``aligned`` does; below Material's tablet width

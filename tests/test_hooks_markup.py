@@ -1,4 +1,4 @@
-"""The site's own Markdown extension (hooks/page_markup.py) and math hook (hooks/math.py).
+"""The site's own Markdown extension (hooks/page_markup.py) and math hook (hooks/mathml.py).
 
 page_markup: test-harness comments never reach the HTML (and one right against a fence
 no longer wraps the code block in a paragraph), except inside a fence; code blocks and
@@ -26,7 +26,7 @@ def _hook(name):
 
 
 page_markup = _hook("page_markup")
-math_hook = _hook("math")
+math_hook = _hook("mathml")
 
 
 EXTENSIONS = ["pymdownx.superfences", "pymdownx.highlight", "admonition", "md_in_html",

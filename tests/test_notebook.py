@@ -113,7 +113,7 @@ def test_notebook_html_is_self_contained(path: Path, mkdocs_config, caplog):
     )
     assert "https://cdnjs" in body  # what nbconvert's template adds, for the hook to remove
 
-    notebooks, math = _hook("notebooks"), _hook("math")
+    notebooks, math = _hook("notebooks"), _hook("mathml")
     files = get_files(mkdocs_config)
     page = SimpleNamespace(
         file=files.get_file_from_path(f"notebooks/{path.name}"),

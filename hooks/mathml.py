@@ -4,7 +4,7 @@
 ``<span class="arithmatex">\\(...\\)</span>`` and ``<div class="arithmatex">\\[...\\]</div>``.
 This hook replaces each one by MathML (MathML Core, which Chromium, Firefox and Safari
 lay out natively), rendered by Temml in one long-lived Node process
-(``math_render.cjs``; Temml from the npm registry via ``package-lock.json``). A display
+(``mathml_render.cjs``; Temml from the npm registry via ``package-lock.json``). A display
 formula keeps its ``<div class="arithmatex">`` box (it scrolls sideways on a phone);
 an inline one becomes a bare ``<math>``.
 
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMML_DIST = ROOT / "node_modules" / "temml" / "dist"
 FONT_PACKAGE = ROOT / "node_modules" / "@fontsource" / "stix-two-math"
 FONT_SOURCE = FONT_PACKAGE / "files" / "stix-two-math-latin-400-normal.woff"
-RENDERER = Path(__file__).with_name("math_render.cjs")
+RENDERER = Path(__file__).with_name("mathml_render.cjs")
 TARGET = "assets/math"
 FONT_FILE = "STIXTwoMath.woff2"
 
@@ -171,7 +171,7 @@ def stylesheet() -> str:
     if n != 1:
         raise RuntimeError("Temml-STIX2.css has no @font-face to replace")
     return (
-        "/* Temml's Temml-STIX2.css (npm package temml), written by hooks/math.py with the\n"
+        "/* Temml's Temml-STIX2.css (npm package temml), written by hooks/mathml.py with the\n"
         f"   font it ships: {FONT_FILE}, a subset of STIX Two Math (OFL, see OFL.txt). */\n"
         + css
     )
