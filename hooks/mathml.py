@@ -148,12 +148,15 @@ def subset_font(source: Path, dest: Path, chars: set[str]) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes={ord(c) for c in chars})
-    subsetter.subset(font)
-    if "MATH" not in font:
-        raise RuntimeError(f"{source.name}: the subset lost its MATH table")
-    subset.save_font(font, str(dest), options)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes={ord(c) for c in chars})
+        subsetter.subset(font)
+        if "MATH" not in font:
+            raise RuntimeError(f"{source.name}: the subset lost its MATH table")
+        subset.save_font(font, str(dest), options)
+    finally:
+        font.close()  # the source file stays open until the font is closed
 
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
