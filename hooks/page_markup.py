@@ -1,6 +1,6 @@
 """A Python-Markdown extension for this site's pages, and the MkDocs hook that adds it.
 
-Two things, both about what reaches the HTML rather than what a page says:
+Three things, all about what reaches the HTML rather than what a page says:
 
 - ``TestCommentPreprocessor``: the comments that steer the tests
   (``<!--pytest-codeblocks:expected-output-->``, ``<!--pytest-codeblocks:cont-->``,
@@ -13,6 +13,8 @@ Two things, both about what reaches the HTML rather than what a page says:
   ``data-search-exclude``, which Material's search plugin honours: the search index,
   fetched by every page, then holds the prose and the headings, not TeX source or code.
   Inline ``code`` stays searchable (function and option names are what readers type).
+- ``PlainTokenPostprocessor``: highlighted code loses the spans of tokens drawn in the
+  plain code colour (names, whitespace, punctuation), a third of a long page's DOM.
 
 The extension is plain Python-Markdown (``PageMarkupExtension``); ``on_config`` is the
 only MkDocs-specific part.
@@ -66,6 +68,23 @@ def exclude_from_search(html: str) -> str:
     return _EXCLUDED.sub(mark, html)
 
 
+# Pygments wraps every token of highlighted code in a span. Names and whitespace are
+# drawn in the code's own colour (Material's --md-code-hl-name-color is the code
+# colour), and so is punctuation on this site (docs/assets/extra.css): their spans only
+# cost DOM elements (a third of a long page's), so they are dropped and their text kept.
+_PLAIN_TOKEN = re.compile(r'<span class="(?:n|w|p)">([^<]*)</span>')
+
+
+def plain_tokens(html: str) -> str:
+    """``html`` without the spans of code tokens drawn in the plain code colour."""
+    return _PLAIN_TOKEN.sub(r"\1", html)
+
+
+class PlainTokenPostprocessor(Postprocessor):
+    def run(self, text: str) -> str:
+        return plain_tokens(text)
+
+
 class SearchExcludePostprocessor(Postprocessor):
     def run(self, text: str) -> str:
         return exclude_from_search(text)
@@ -78,6 +97,7 @@ class PageMarkupExtension(Extension):
         md.preprocessors.register(TestCommentPreprocessor(md), "test_comments", 29)
         # After the raw HTML (arithmatex's placeholders, highlighted code) is put back (30).
         md.postprocessors.register(SearchExcludePostprocessor(md), "search_exclude", 5)
+        md.postprocessors.register(PlainTokenPostprocessor(md), "plain_tokens", 4)
 
 
 def makeExtension(**kwargs) -> PageMarkupExtension:  # noqa: N802 - Python-Markdown's name

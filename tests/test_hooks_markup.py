@@ -113,3 +113,12 @@ def test_font_subset_keeps_the_math_table(tmp_path):
         assert {ord(c) for c in chars} & available <= set(font.getBestCmap())
         assert ord("∑") in font.getBestCmap() and ord("\U0001d715") in font.getBestCmap()
     assert dest.stat().st_size < 0.25 * math_hook.FONT_SOURCE.stat().st_size
+
+
+def test_code_tokens_in_the_plain_colour_lose_their_spans():
+    html = ('<div class="highlight"><pre><code><span class="n">np</span><span class="o">.</span>'
+            '<span class="n">exp</span><span class="p">(</span><span class="w"> </span>'
+            '<span class="mi">1</span><span class="p">)</span></code></pre></div>')
+    out = page_markup.plain_tokens(html)
+    assert out == ('<div class="highlight"><pre><code>np<span class="o">.</span>exp( '
+                   '<span class="mi">1</span>)</code></pre></div>')

@@ -1,9 +1,10 @@
 // Wide tables and formulas scroll sideways inside their box. A box that scrolls must be
 // reachable from the keyboard (WCAG 2.1.1) and must show that it scrolls, so exactly
 // those boxes get a tab stop and `data-scrolls` (extra.css draws a shadow at the edge
-// that has more). A ResizeObserver tells when a box's size is known or changes, after
-// layout, so nothing forces a layout of its own; fonts arriving late are checked once
-// more. Runs on every page view, including Material's instant navigation.
+// that has more). A ResizeObserver watches each box and its content: the check runs
+// when they get their size (after layout, so reading it forces no extra layout), on
+// resize and when a late font widens a formula. Set up again on every page view,
+// including Material's instant navigation.
 (function () {
   var SELECTOR = ".md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset .derivation";
 
@@ -18,13 +19,17 @@
   }
 
   var observer = new ResizeObserver(function (entries) {
-    entries.forEach(function (entry) { mark(entry.target); });
+    entries.forEach(function (entry) {
+      var box = entry.target.closest(SELECTOR);
+      if (box) mark(box);
+    });
   });
 
   document$.subscribe(function () {
     observer.disconnect();
-    var boxes = document.querySelectorAll(SELECTOR);
-    boxes.forEach(function (box) { observer.observe(box); });
-    document.fonts.ready.then(function () { boxes.forEach(mark); });
+    document.querySelectorAll(SELECTOR).forEach(function (box) {
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
+    });
   });
 })();
