@@ -67,7 +67,7 @@ test: setup
 	$(PYTEST) -m "not browser" -n $(WORKERS)
 	@$(ELAPSED) "test 1/3"
 	@echo "== test 2/3: mkdocs build --strict into site/"
-	$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
+	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	@$(ELAPSED) "test 2/3"
 	@echo "== test 3/3: browser tests on site/ (headless Chromium, $(WORKERS) workers)"
 	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS) --dist loadgroup
@@ -87,7 +87,7 @@ check: setup
 	@test -e docs/$(PAGE).md || test -e docs/$(PAGE).py || { echo "check: no docs/$(PAGE).md or docs/$(PAGE).py"; exit 2; }
 	@echo "== check 1/3: mkdocs build --strict"
 	NOTEBOOKS_EXECUTE=$(if $(filter notebooks/%,$(PAGE)),true,false) \
-		$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
+		$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	@echo "== check 2/3: the code of docs/$(PAGE)"
 	$(if $(wildcard docs/$(PAGE).md),$(PYTEST) docs/$(PAGE).md,$(PYTEST) tests/test_notebook.py)
 	@echo "== check 3/3: browser checks of $(PAGE)"
@@ -96,7 +96,7 @@ check: setup
 # Re-resolve the pins after editing requirements.txt (needs the registry).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements.txt
+	.lock-venv/bin/pip install -r requirements.txt
 	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.tmp
 	mv constraints.tmp constraints.txt && rm -rf .lock-venv
 

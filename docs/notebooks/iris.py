@@ -257,7 +257,7 @@ assert same_loss and worst <= 1e-10
 # For a single flower ($N = 1$) of observed class $c$, the gradient with respect to the
 # last layer's bias is the predicted probability of each class minus its one-hot target,
 # $\partial L/\partial b^{[2]}_k = \partial L/\partial z_k = p_k - (e_c)_k$
-# ([the bias of each class](../losses/cce-softmax.md#the-bias-of-each-class-a-worked-example)).
+# ([the bias of each class](../losses/cce-softmax.md#the-bias-of-each-class)).
 # Here it is for the first training flower of each species: the last column is read from
 # `loss_and_gradients`, the one before it is computed from the model's probabilities.
 
