@@ -31,6 +31,10 @@ DOCS = ROOT / "docs"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+# Screenshots are for people to look at, not a check, and cost time: none by default;
+# SCREENSHOTS=1 takes the first screen of every page (both schemes, and a phone's) and
+# every widget, SCREENSHOTS=full whole pages (seconds each on long pages).
+SCREENSHOT_MODE = os.environ.get("SCREENSHOTS", "")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium phones home (Google services).
@@ -547,7 +551,7 @@ _COPY_CONTROLS_JS = """
 """
 
 
-COPY_CLICKS_PER_PAGE = 25
+COPY_CLICKS_PER_PAGE = 10  # every button's target is checked; this many are clicked
 
 
 def copy_button_problems(page, max_clicks: int = COPY_CLICKS_PER_PAGE) -> tuple[list[str], int]:
@@ -1081,3 +1085,15 @@ def path_pages(root: Path = ROOT) -> list[str]:
     section = next((entry["Start here"] for entry in config["nav"]
                     if isinstance(entry, dict) and "Start here" in entry), [])
     return [url_of(next(iter(item.values()))) for item in section]
+
+
+def screenshot(target, name: str) -> None:
+    """Save a screenshot of ``target`` (a page, or a locator: that element) as
+    artifacts/screenshots/``name``, when SCREENSHOT_MODE asks for screenshots."""
+    if not SCREENSHOT_MODE:
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if hasattr(target, "mouse"):  # a page
+        target.screenshot(path=SCREENSHOTS / name, full_page=SCREENSHOT_MODE == "full")
+    else:
+        target.screenshot(path=SCREENSHOTS / name)

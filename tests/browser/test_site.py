@@ -17,7 +17,7 @@ built site has no page beyond those):
 - ``test_copy_buttons``: each copy button puts its block's code on the clipboard;
 - ``test_color_scheme``: the palette toggle flips default <-> slate; math and code keep
   a contrast >= 4.5 in both schemes (the rest of the article's text too: 4.5, or 3 when
-  large); screenshots of both in artifacts/screenshots/;
+  large); with SCREENSHOTS=1, screenshots of both in artifacts/screenshots/;
 - ``test_phone_layout``: at 390 px nothing is cut off: what scrolls sideways is
   reachable and shows a cue; the learning path's answer boxes are on the first screen;
 - ``test_accessibility``: no serious or critical axe-core violation beyond AXE_ALLOWED
@@ -33,7 +33,6 @@ report their own part. One browser for everything.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -51,11 +50,6 @@ ANSWER_FIRST = {p.url for p in PAGES if p.url in PATH and p.src and "admonition 
 # needs a reason, and a fix that is ours to make belongs in docs/assets/extra.css or
 # mkdocs.yml instead.
 AXE_ALLOWED: list[AxeAllowed] = []
-
-# Screenshots in artifacts/screenshots/ are for people to look at, not a check: the first
-# screen of each page by default, the whole page with FULL_SCREENSHOTS=1 (slow on long
-# pages: seconds each).
-FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS") == "1"
 
 SEARCHES = [
     ("mean squared error", "losses/mse/"),
@@ -109,34 +103,33 @@ def page_visit(browser, server):
             metrics = sitecheck.measure(tab, server, page.url, math, watch)
             load = watch.problems() + sitecheck.math_problems(tab, math)
             watch.reset()
-            sitecheck.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             scheme = []
             first = sitecheck.scheme(tab)
             if first != "default":
                 scheme.append(f"system in light mode: scheme {first!r}, expected 'default'")
             scheme += sitecheck.contrast_problems(tab)
-            tab.screenshot(path=sitecheck.SCREENSHOTS / f"{page.slug}.{first}.png",
-                           full_page=FULL_SCREENSHOTS)
-            # axe: every rule on the page, but colour contrast only on the theme's parts
-            # (the article's text, math and code: contrast_problems, in both schemes).
-            axe = (sitecheck.axe_violations(tab, disable=sitecheck.AXE_COLOUR_RULES)
-                   + sitecheck.axe_violations(tab, sitecheck.AXE_COLOUR_RULES,
-                                              include=sitecheck.THEME_CHROME))
+            sitecheck.screenshot(tab, f"{page.slug}.{first}.png")
+            # axe: every rule on every page but colour contrast, which it checks only on
+            # the theme's own parts, the same on every page, so on the home page (and in
+            # slate by test_dark_system_preference...); the article's text, math and
+            # code: contrast_problems, on every page in both schemes.
+            axe = sitecheck.axe_violations(tab, disable=sitecheck.AXE_COLOUR_RULES)
+            if page.url == "":
+                axe += sitecheck.axe_violations(tab, sitecheck.AXE_COLOUR_RULES,
+                                                include=sitecheck.THEME_CHROME)
             copy = sitecheck.copy_button_problems(tab)[0]
             scheme += sitecheck.toggle_scheme_problems(tab)  # to slate, and its contrast
             second = sitecheck.scheme(tab)
             if second != first:
                 tab.evaluate("window.scrollTo(0, 0)")  # the copy clicks scrolled down
-                tab.screenshot(path=sitecheck.SCREENSHOTS / f"{page.slug}.{second}.png",
-                               full_page=FULL_SCREENSHOTS)
+                sitecheck.screenshot(tab, f"{page.slug}.{second}.png")
             scheme += sitecheck.toggle_scheme_problems(tab, check_contrast=False)  # back
             if sitecheck.scheme(tab) != first:
                 scheme.append(f"toggling twice did not restore {first!r}")
             scheme += watch.problems()
             phone = sitecheck.phone_problems(tab, answer_on_first_screen=page.url in ANSWER_FIRST,
                                              tables_fit=page.url == "")
-            tab.screenshot(path=sitecheck.SCREENSHOTS / f"{page.slug}.phone.png",
-                           full_page=FULL_SCREENSHOTS)
+            sitecheck.screenshot(tab, f"{page.slug}.phone.png")
             phone += watch.problems()
         finally:
             context.close()
@@ -212,7 +205,7 @@ def test_copy_buttons(page, site_dir, page_visit):
 def test_color_scheme(page, site_dir, page_visit):
     """The page opens in the default scheme (system in light mode); its text, math and
     code are readable; the toggle switches to slate, still readable; and back.
-    Screenshots of both schemes in artifacts/screenshots/."""
+    With SCREENSHOTS=1, screenshots of both schemes in artifacts/screenshots/."""
     require_built(site_dir, page)
     check(page_visit(page)["scheme"], f"/{page.url}")
 
@@ -222,7 +215,7 @@ def test_phone_layout(page, site_dir, page_visit):
     """At a phone's width (390 px): the page does not scroll sideways as a whole; every
     formula, table or code block that does is keyboard reachable and shows a cue; on the
     learning path the answer box starts on the first screen; the home page's tables fit.
-    A screenshot in artifacts/screenshots/ (<page>.phone.png)."""
+    With SCREENSHOTS=1, a screenshot in artifacts/screenshots/ (<page>.phone.png)."""
     require_built(site_dir, page)
     check(page_visit(page)["phone"], f"/{page.url} at {sitecheck.PHONE['width']} px")
 

@@ -505,14 +505,13 @@ def test_widget_accessibility_and_layout(name, scheme, browser, server):
                      for c in colours if c["ratio"] < c["need"]]
         if not colours:
             problems.append("no plot found in the widget")
-        sitecheck.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.add_style_tag(content=".md-header, .md-tabs, .md-top { visibility: hidden !important; }")
         for viewport in (sitecheck.VIEWPORT, PHONE):
             width = viewport["width"]
             page.set_viewport_size(viewport)
             problems += [f"{width} px: {p}" for p in layout_problems(page, name, width)]
-            page.locator(f'[data-widget="{name}"]').screenshot(
-                path=sitecheck.SCREENSHOTS / f"widget-{name}-{width}-{scheme}.png")
+            sitecheck.screenshot(page.locator(f'[data-widget="{name}"]'),
+                                 f"widget-{name}-{width}-{scheme}.png")
         check(problems + errors, f"{name} widget ({scheme})")
     finally:
         context.close()
