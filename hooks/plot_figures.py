@@ -71,19 +71,11 @@ def bce_vs_mse_svg() -> str:
         ax.annotate("MSE: saturated and wrong,\nthe gradient vanishes",
                     xy=(-8, mse[z.searchsorted(-8)]), xytext=(-7.2, 2e-7),
                     fontsize=9, arrowprops={"arrowstyle": "->", "color": GREY})
-        ax.grid(True, which="major", color=GREY, alpha=0.25, linewidth=0.6)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        _clean_axes(ax)
         ax.set_xticks(range(-10, 11, 2))
-        legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
-                           frameon=False, fontsize=9)
-        for text in legend.get_texts():
-            text.set_color(GREY)
+        _legend_above(ax)
         fig.tight_layout()
-
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return out.getvalue()
+        return _svg_text(fig)
 
 
 def why_fuse_benchmark_svg() -> str:
@@ -182,6 +174,14 @@ def _round(match) -> str:
     if "." in text and "e" not in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _legend_above(ax) -> None:
+    """The legend in two columns above the axes, its text in the figures' grey."""
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
+                       frameon=False, fontsize=9)
+    for text in legend.get_texts():
+        text.set_color(GREY)
 
 
 def _clean_axes(ax) -> None:
@@ -662,16 +662,8 @@ def focal_vs_bce_svg() -> str:
         ax.set_xlabel(r"logit $z$ (target $y = 1$)")
         ax.set_ylabel(r"$|\partial \ell/\partial z|$, one element")
         ax.text(0.3, 4e-9, r"easy: $p_t = \sigma(z) > 0.5$", fontsize=9)
-        ax.grid(True, which="major", color=GREY, alpha=0.25, linewidth=0.6)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        _clean_axes(ax)
         ax.set_xticks(range(-6, 9, 2))
-        legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
-                           frameon=False, fontsize=9)
-        for text in legend.get_texts():
-            text.set_color(GREY)
+        _legend_above(ax)
         fig.tight_layout()
-
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return out.getvalue()
+        return _svg_text(fig)
