@@ -85,6 +85,13 @@ def _one_hot(y, k):
     return np.eye(k)[y]
 
 
+def _with(loss, **options):
+    """(loss_fn, gradient) of a library loss and its *_grad called with ``options``."""
+    grad = getattr(losses, loss.__name__ + "_grad")
+    return (lambda z, y, r: loss(z, y, r, **options),
+            lambda z, y, r: grad(z, y, r, **options))
+
+
 # the PyTorch options of docs/losses/pytorch-options.md, at fixed values
 CLASS_WEIGHT = np.array([1.0, 2.0, 0.5])
 SMOOTHING = 0.1
@@ -153,8 +160,7 @@ ANSWERS = [
         "softmax", "cross-entropy with class `weight` $w$, class indices $c_n$",
         r"\frac{1}{n}\,w_{c_n}\big(\operatorname{softmax}(z_n) - e_{c_n}\big)", r"\sum_n w_{c_n}",
         "losses/pytorch-options.md", "class-weights", "The options PyTorch adds",
-        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, weight=CLASS_WEIGHT),
-        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, weight=CLASS_WEIGHT),
+        *_with(losses.softmax_cross_entropy, weight=CLASS_WEIGHT),
         lambda z, y, n: CLASS_WEIGHT[y][:, None] * (softmax(z) - _one_hot(y, z.shape[1])) / n,
         _weighted_rows, _classes,
     ),
@@ -162,8 +168,7 @@ ANSWERS = [
         "softmax", "cross-entropy with `label_smoothing` $\\varepsilon$",
         r"\frac{1}{n}\big(\operatorname{softmax}(Z) - (1 - \varepsilon)Y - \tfrac{\varepsilon}{K}\big)", "N",
         "losses/pytorch-options.md", "label-smoothing", "The options PyTorch adds",
-        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, label_smoothing=SMOOTHING),
-        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, label_smoothing=SMOOTHING),
+        *_with(losses.softmax_cross_entropy, label_smoothing=SMOOTHING),
         lambda z, y, n: (softmax(z) - (1 - SMOOTHING) * _one_hot(y, z.shape[1])
                          - SMOOTHING / z.shape[1]) / n,
         _rows, _classes,
@@ -172,8 +177,7 @@ ANSWERS = [
         "softmax", "cross-entropy with `ignore_index`: rows $c_n$ = it are skipped",
         r"\frac{1}{n}\big(\operatorname{softmax}(z_n) - e_{c_n}\big)\text{, 0 if skipped}",
         r"N_\text{kept}", "losses/pytorch-options.md", "ignore-index", "The options PyTorch adds",
-        lambda z, y, r: losses.softmax_cross_entropy(z, y, r, ignore_index=IGNORE),
-        lambda z, y, r: losses.softmax_cross_entropy_grad(z, y, r, ignore_index=IGNORE),
+        *_with(losses.softmax_cross_entropy, ignore_index=IGNORE),
         lambda z, y, n: np.where((y != IGNORE)[:, None],
                                  softmax(z) - _one_hot(np.where(y == IGNORE, 0, y), z.shape[1]),
                                  0.0) / n,
@@ -183,8 +187,7 @@ ANSWERS = [
         "sigmoid", "binary cross-entropy with `pos_weight` $p_w$",
         r"\frac{1}{n}\big(\sigma(Z)\odot(1 + (p_w - 1)Y) - p_w Y\big)", "NK",
         "losses/pytorch-options.md", "pos-weight", "The options PyTorch adds",
-        lambda z, y, r: losses.binary_cross_entropy_with_logits(z, y, r, pos_weight=POS_WEIGHT),
-        lambda z, y, r: losses.binary_cross_entropy_with_logits_grad(z, y, r, pos_weight=POS_WEIGHT),
+        *_with(losses.binary_cross_entropy_with_logits, pos_weight=POS_WEIGHT),
         lambda z, y, n: (sigmoid(z) * (1 + (POS_WEIGHT - 1) * y) - POS_WEIGHT * y) / n,
         _elements, _soft_binary,
     ),
@@ -213,8 +216,7 @@ ANSWERS = [
         r"\frac{\alpha_t}{n}(2Y - 1)\odot(1 - P_t)^{\gamma}"
         r"\odot(\gamma P_t\log P_t + P_t - 1)", "NK",
         "losses/focal.md", "labels-0-and-1", "Focal loss",
-        lambda z, y, r: losses.sigmoid_focal(z, y, r, **FOCAL),
-        lambda z, y, r: losses.sigmoid_focal_grad(z, y, r, **FOCAL),
+        *_with(losses.sigmoid_focal, **FOCAL),
         _focal_formula, _elements, _binary,
     ),
     Answer(
@@ -222,8 +224,7 @@ ANSWERS = [
         r"\frac{T}{n}\big(\operatorname{softmax}(\tfrac{Z}{T})"
         r" - \operatorname{softmax}(\tfrac{Z_t}{T})\big)", "N",
         "losses/distillation.md", "", "Distillation",
-        lambda z, y, r: losses.distillation(z, y, r, temperature=TEMPERATURE),
-        lambda z, y, r: losses.distillation_grad(z, y, r, temperature=TEMPERATURE),
+        *_with(losses.distillation, temperature=TEMPERATURE),
         lambda z, y, n: TEMPERATURE * (softmax(z / TEMPERATURE) - softmax(y / TEMPERATURE)) / n,
         _rows, _teacher,
     ),
