@@ -43,8 +43,10 @@ PAGES = sitecheck.source_pages()
 PAGE_IDS = [p.id for p in PAGES]
 PATH = sitecheck.path_pages()  # the learning path, "Start here" in nav
 # the pages of the path that open with an answer box (the derivations and the notebook)
-ANSWER_FIRST = {p.url for p in PAGES if p.url in PATH and p.src and "admonition success"
-                in sitecheck.markdown_of(sitecheck.DOCS / p.src).replace('!!! success', 'admonition success')}
+# (a `!!! success` box on a Markdown page, a `<div class="admonition success">` in a notebook)
+ANSWER_FIRST = {p.url for p in PAGES if p.url in PATH and p.src and any(
+    box in sitecheck.markdown_of(sitecheck.DOCS / p.src)
+    for box in ("!!! success", 'class="admonition success"'))}
 
 # Serious/critical axe-core findings accepted on purpose. Keep this short: each entry
 # needs a reason, and a fix that is ours to make belongs in docs/assets/extra.css or
