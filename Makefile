@@ -11,6 +11,9 @@ BROWSER_OK := $(VENV)/.chromium
 SITE   := $(CURDIR)/site
 # Two pytest workers: this project's machines have two cores.
 WORKERS ?= 2
+# The tests check the site as built for a project site on another host, served under
+# its sub-path (tests/browser/sitecheck.py: TESTED_SITE_URL).
+TEST_SITE_URL := https://example.org/last-layer/
 PYTEST := $(BIN)/python -m pytest
 
 .PHONY: setup serve build test check lock clean bench audit
@@ -64,13 +67,13 @@ build: setup
 test: setup
 	@echo "== test 1/3: quick tests (package, harness, pages' code) on $(WORKERS) workers"
 	@date +%s > $(VENV)/.test-start
-	$(PYTEST) -m "not browser" -n $(WORKERS)
+	$(PYTEST) -m "not browser" --ignore=tests/browser -n $(WORKERS)
 	@$(ELAPSED) "test 1/3"
-	@echo "== test 2/3: mkdocs build --strict into site/"
-	$(BIN)/mkdocs build --strict --site-dir $(SITE)
+	@echo "== test 2/3: mkdocs build --strict into site/ (for $(TEST_SITE_URL))"
+	SITE_URL=$(TEST_SITE_URL) $(BIN)/mkdocs build --strict --site-dir $(SITE)
 	@$(ELAPSED) "test 2/3"
 	@echo "== test 3/3: browser tests on site/ (headless Chromium, $(WORKERS) workers)"
-	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS) --dist loadgroup
+	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS) --dist loadscope
 	@$(ELAPSED) "test 3/3"
 
 # prints "== <stage> done: N s since the last stage, M s in all"
@@ -86,7 +89,7 @@ check: setup
 	@test -n "$(PAGE)" || { echo "usage: make check PAGE=losses/mse (a page under docs/, no suffix)"; exit 2; }
 	@test -e docs/$(PAGE).md || test -e docs/$(PAGE).py || { echo "check: no docs/$(PAGE).md or docs/$(PAGE).py"; exit 2; }
 	@echo "== check 1/3: mkdocs build --strict"
-	NOTEBOOKS_EXECUTE=$(if $(filter notebooks/%,$(PAGE)),true,false) \
+	NOTEBOOKS_EXECUTE=$(if $(filter notebooks/%,$(PAGE)),true,false) SITE_URL=$(TEST_SITE_URL) \
 		$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	@echo "== check 2/3: the code of docs/$(PAGE)"
 	$(if $(wildcard docs/$(PAGE).md),$(PYTEST) docs/$(PAGE).md,$(PYTEST) tests/test_notebook.py)

@@ -23,16 +23,68 @@ AXE = pytest.StashKey[dict]()
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: runs the built site in Chromium (tests/browser)")
     config.stash[METRICS] = {}
     config.stash[AXE] = {}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+# Tests that share one expensive visit or build run on one worker. pytest-xdist's own
+# `--dist loadgroup` cannot be used for this: with pytest 9.2 its `xdist_group` marks
+# are silently ignored (pytest-dev/pytest-xdist#1386), and every page was visited once
+# per worker. Our scheduler groups by node id instead, and pytest_sessionfinish below
+# fails the run if a group was nevertheless split.
+SHARED_BY_MODULE = ("test_checks_catch_breakage.py", "test_widgets.py")  # module/session fixtures
+
+
+def visit_group(nodeid: str) -> str:
+    """The unit of work a test belongs to: ``page:<id>`` for the per-page tests of
+    test_site.py (they share that page's one visit), the file for modules whose tests
+    share one broken site or one widget tab, else the test itself."""
+    path, _, rest = nodeid.partition("::")
+    name = path.rsplit("/", 1)[-1]
+    if name == "test_site.py" and rest.endswith("]") and "[" in rest:
+        return "page:" + rest[rest.index("[") + 1:-1]
+    if name in SHARED_BY_MODULE:
+        return path
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``-n 2 --dist loadscope`` on tests/browser: whole groups (visit_group) per worker."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByVisit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return visit_group(nodeid)
+
+    return ByVisit(config, log)
+
+
+def pytest_runtest_logreport(report):
+    """On the controller of an xdist run: which worker ran each group."""
+    node = getattr(report, "node", None)
+    if node is not None and report.when == "call":
+        _WORKERS_OF.setdefault(visit_group(report.nodeid), set()).add(node.gateway.id)
+
+
+_WORKERS_OF: dict[str, set[str]] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    split = {g: sorted(w) for g, w in _WORKERS_OF.items() if len(w) > 1}
+    if split:
+        session.config.get_terminal_writer().line()
+        session.config.get_terminal_writer().line(
+            f"ERROR: groups meant for one worker ran on several (the scheduler in "
+            f"tests/browser/conftest.py is not in use?): {split}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark the browser tests; keep a page's tests on one worker (``--dist loadgroup``:
-    they share that page's one visit); with ``PAGES=losses/mse,notation`` (what
-    ``make check PAGE=...`` sets) keep only those pages' tests and the site-wide ones."""
+    """Mark the browser tests; with ``PAGES=losses/mse,notation`` (what ``make check
+    PAGE=...`` sets) keep only those pages' tests and the site-wide ones."""
     wanted = {p.strip().strip("/") for p in os.environ.get("PAGES", "").split(",") if p.strip()}
     wanted = {"home" if p in ("index", "") else p.removesuffix("/index") for p in wanted}
     keep, drop = [], []
@@ -43,7 +95,6 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.browser)
         page = getattr(getattr(item, "callspec", None), "params", {}).get("page")
         if page is not None and hasattr(page, "id"):
-            item.add_marker(pytest.mark.xdist_group(page.id))
             if wanted and page.id not in wanted:
                 drop.append(item)
                 continue

@@ -50,6 +50,10 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 SERVED_UNDER = "/last-layer/"  # the browser tests serve the site under this sub-path
+# The site the browser tests check is built for a project site on another host (`make
+# test` and `make check` build it so; so does the fixture when SITE_DIR is not given):
+# canonical links and sitemap point there, and it is served under SERVED_UNDER.
+TESTED_SITE_URL = "https://example.org" + SERVED_UNDER
 
 BUDGET_BYTES = 300 * 1024  # per page, first visit, everything it loads, bytes on the wire
 BUDGET_DOM_ELEMENTS = 6000  # per page, elements in the document once loaded, counted in Chromium
@@ -157,10 +161,11 @@ def source_has_math(src: Path) -> bool:
 # --------------------------------------------------------------------------------------
 
 
-def build_site(dest: Path, strict: bool = True) -> subprocess.CompletedProcess:
+def build_site(dest: Path, strict: bool = True,
+               site_url: str = TESTED_SITE_URL) -> subprocess.CompletedProcess:
     mkdocs = Path(sys.executable).with_name("mkdocs")
     cmd = [str(mkdocs), "build", "--strict" if strict else "--no-strict", "-d", str(dest)]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": site_url}
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
@@ -371,9 +376,20 @@ def make_context(browser, origin: str, color_scheme: str = "light"):
                                   reduced_motion="reduce")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     # Every page load starts from the system preference: forget a palette chosen with
-    # the toggle in an earlier test.
-    context.add_init_script("try { localStorage.clear(); } catch (e) {}")
+    # the toggle in an earlier test (and whatever else Material stored).
+    context.add_init_script("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}")
     return context
+
+
+def disable_cache(page):
+    """From now on every load in ``page`` fetches everything again (the HTTP and memory
+    caches off, as DevTools' "Disable cache"): each load is a first visit, in bytes,
+    without the cost of a new context (a new renderer) per page. Returns the CDP session,
+    which must stay referenced."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    return cdp
 
 
 def open_page(context, server: SiteServer, url: str, wait_until: str = "load"):

@@ -22,7 +22,6 @@ import sitecheck
 from test_site import AXE_ALLOWED, PAGES
 
 # One worker makes the broken copy of the site and runs every test on it.
-pytestmark = pytest.mark.xdist_group("breakage")
 
 FAKE_SITE_URL = "https://example.test/"
 

@@ -11,9 +11,9 @@ built site has no page beyond those):
   loads, gzip as a static host sends it) and elements in its DOM within budget (with
   the time until the math is shown, measured and reported, not asserted:
   artifacts/page-metrics.json, table in the terminal summary);
-- ``test_math_after_instant_navigation``: on the home page, click the page's link in
-  the navigation; Material's instant navigation fetches it and swaps it in (checked:
-  no page load); same math checks;
+- ``test_math_after_instant_navigation``: from the page a reader's tab shows (it goes
+  from page to page), click the page's link; Material's instant navigation fetches it
+  and swaps it in (checked: no page load); same math checks;
 - ``test_copy_buttons``: each copy button puts its block's code on the clipboard;
 - ``test_color_scheme``: the palette toggle flips default <-> slate; math and code keep
   a contrast >= 4.5 in both schemes (the rest of the article's text too: 4.5, or 3 when
@@ -28,7 +28,8 @@ system is in dark mode gets slate (``test_dark_system_preference_opens_in_slate`
 
 To keep the run short, each page is loaded once, cold, for every check that looks at it
 (``page_visit``), and reached once more by instant navigation; the test items then
-report their own part. One browser for everything.
+report their own part. One browser for everything; a page's tests run on one worker
+(the scheduler in conftest.py).
 """
 
 from __future__ import annotations
@@ -75,71 +76,69 @@ def check(problems: list[str], what: str) -> None:
         pytest.fail(f"{what}:\n  - " + "\n  - ".join(problems), pytrace=False)
 
 
-def _fresh_tab(browser, server):
-    """A tab in a new context: nothing cached, as on a reader's first visit."""
-    context = sitecheck.make_context(browser, server.origin, "light")
-    context.add_init_script(sitecheck.MATH_SEEN_INIT)
-    tab = context.new_page()
-    return context, tab, sitecheck.PageWatch(tab, server.origin)
-
-
 @pytest.fixture(scope="session")
 def page_visit(browser, server):
-    """Each page opened once, in a fresh context (a first visit, system in light mode),
-    and on that one load, in order:
+    """Each page opened once, as on a first visit (system in light mode, nothing cached:
+    one tab per worker with the cache off, storage cleared at each load), and on that
+    one load, in order:
 
     - measured (bytes, time to math) and checked: requests, console, math ("load");
     - scheme is 'default'; contrast; screenshot; axe; copy buttons;
-    - toggle to slate: contrast, screenshot; toggle back ("scheme").
+    - toggle to slate: contrast, screenshot; toggle back ("scheme");
+    - at a phone's width ("phone").
 
-    Memoised per page (per worker: a page's tests share an xdist group).
+    Memoised per page (per worker: a page's tests run on one worker).
     """
     done: dict[str, dict] = {}
+    context = sitecheck.make_context(browser, server.origin, "light")
+    context.add_init_script(sitecheck.MATH_SEEN_INIT)
+    tab = context.new_page()
+    cdp = sitecheck.disable_cache(tab)  # noqa: F841 - kept alive with the tab
+    watch = sitecheck.PageWatch(tab, server.origin)
 
     def visit(page: sitecheck.SitePage) -> dict:
         if page.url in done:
             return done[page.url]
         math = has_math(page)
-        context, tab, watch = _fresh_tab(browser, server)
-        try:
-            metrics = sitecheck.measure(tab, server, page.url, math, watch)
-            load = watch.problems() + sitecheck.math_problems(tab, math)
-            watch.reset()
-            scheme = []
-            first = sitecheck.scheme(tab)
-            if first != "default":
-                scheme.append(f"system in light mode: scheme {first!r}, expected 'default'")
-            scheme += sitecheck.contrast_problems(tab)
-            sitecheck.screenshot(tab, f"{page.slug}.{first}.png")
-            # axe: every rule on every page but colour contrast, which it checks only on
-            # the theme's own parts, the same on every page, so on the home page (and in
-            # slate by test_dark_system_preference...); the article's text, math and
-            # code: contrast_problems, on every page in both schemes.
-            axe = sitecheck.axe_violations(tab, disable=sitecheck.AXE_COLOUR_RULES)
-            if page.url == "":
-                axe += sitecheck.axe_violations(tab, sitecheck.AXE_COLOUR_RULES,
-                                                include=sitecheck.THEME_CHROME)
-            copy = sitecheck.copy_button_problems(tab)[0]
-            scheme += sitecheck.toggle_scheme_problems(tab)  # to slate, and its contrast
-            second = sitecheck.scheme(tab)
-            if second != first:
-                tab.evaluate("window.scrollTo(0, 0)")  # the copy clicks scrolled down
-                sitecheck.screenshot(tab, f"{page.slug}.{second}.png")
-            scheme += sitecheck.toggle_scheme_problems(tab, check_contrast=False)  # back
-            if sitecheck.scheme(tab) != first:
-                scheme.append(f"toggling twice did not restore {first!r}")
-            scheme += watch.problems()
-            phone = sitecheck.phone_problems(tab, answer_on_first_screen=page.url in ANSWER_FIRST,
-                                             tables_fit=page.url == "")
-            sitecheck.screenshot(tab, f"{page.slug}.phone.png")
-            phone += watch.problems()
-        finally:
-            context.close()
+        tab.set_viewport_size(sitecheck.VIEWPORT)  # the previous page ended at a phone's
+        watch.reset()
+        metrics = sitecheck.measure(tab, server, page.url, math, watch)
+        load = watch.problems() + sitecheck.math_problems(tab, math)
+        watch.reset()
+        scheme = []
+        first = sitecheck.scheme(tab)
+        if first != "default":
+            scheme.append(f"system in light mode: scheme {first!r}, expected 'default'")
+        scheme += sitecheck.contrast_problems(tab)
+        sitecheck.screenshot(tab, f"{page.slug}.{first}.png")
+        # axe: every rule on every page but colour contrast, which it checks only on
+        # the theme's own parts, the same on every page, so on the home page (and in
+        # slate by test_dark_system_preference...); the article's text, math and
+        # code: contrast_problems, on every page in both schemes.
+        axe = sitecheck.axe_violations(tab, disable=sitecheck.AXE_COLOUR_RULES)
+        if page.url == "":
+            axe += sitecheck.axe_violations(tab, sitecheck.AXE_COLOUR_RULES,
+                                            include=sitecheck.THEME_CHROME)
+        copy = sitecheck.copy_button_problems(tab)[0]
+        scheme += sitecheck.toggle_scheme_problems(tab)  # to slate, and its contrast
+        second = sitecheck.scheme(tab)
+        if second != first:
+            tab.evaluate("window.scrollTo(0, 0)")  # the copy clicks scrolled down
+            sitecheck.screenshot(tab, f"{page.slug}.{second}.png")
+        scheme += sitecheck.toggle_scheme_problems(tab, check_contrast=False)  # back
+        if sitecheck.scheme(tab) != first:
+            scheme.append(f"toggling twice did not restore {first!r}")
+        scheme += watch.problems()
+        phone = sitecheck.phone_problems(tab, answer_on_first_screen=page.url in ANSWER_FIRST,
+                                         tables_fit=page.url == "")
+        sitecheck.screenshot(tab, f"{page.slug}.phone.png")
+        phone += watch.problems()
         done[page.url] = {"load": load, "metrics": metrics, "scheme": scheme, "axe": axe,
                           "copy": copy, "phone": phone}
         return done[page.url]
 
-    return visit
+    yield visit
+    context.close()
 
 
 @pytest.fixture(scope="session")
@@ -178,23 +177,24 @@ def test_page_budget(page, site_dir, page_visit, metrics_store):
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_math_after_instant_navigation(page, site_dir, server, reader):
-    """From the home page, click the page's link in the navigation: Material fetches it
-    and swaps the content in (no page load); its math must be rendered all the same.
-    (The reader's tab first goes back home the same way, from the previous test's page;
-    for the home page itself, it goes out to another page first.)"""
+    """Click the page's link from the page the reader's tab shows (the home page, or the
+    page of this worker's previous test: the tab goes from page to page as a reader's
+    does): Material fetches it and swaps the content in (no page load); its math must be
+    rendered all the same. (The home page is reached from another page.)"""
     require_built(site_dir, page)
     tab, watch = reader
     watch.reset()
-    start = "" if page.url else next((p.url for p in PAGES if p.url), None)
-    if start is None:
-        pytest.skip("a one-page site has nowhere to navigate from")
     problems = []
-    if tab.evaluate("location.pathname") != server.path_of(start):
+    if tab.evaluate("location.pathname") == server.path_of(page.url):
+        other = next((p.url for p in PAGES if p.url != page.url), None)
+        if other is None:
+            pytest.skip("a one-page site has nowhere to navigate from")
         problems += sitecheck.instant_navigation_problems(
-            tab, server, start, sitecheck.page_title(site_dir, start), None, check_math=False)
+            tab, server, other, sitecheck.page_title(site_dir, other), None, check_math=False)
+    start = tab.evaluate("location.pathname")
     title = sitecheck.page_title(site_dir, page.url)
     problems += sitecheck.instant_navigation_problems(tab, server, page.url, title, has_math(page))
-    check(problems + watch.problems(), f"/{start} -> /{page.url}")
+    check(problems + watch.problems(), f"{start} -> /{page.url}")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
