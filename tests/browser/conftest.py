@@ -32,13 +32,13 @@ def pytest_configure(config):
 # are silently ignored (pytest-dev/pytest-xdist#1386), and every page was visited once
 # per worker. Our scheduler groups by node id instead, and pytest_sessionfinish below
 # fails the run if a group was nevertheless split.
-SHARED_BY_MODULE = ("test_checks_catch_breakage.py", "test_widgets.py")  # module/session fixtures
+SHARED_BY_MODULE = ("test_checks_catch_breakage.py",)  # one broken copy of the site
 
 
 def visit_group(nodeid: str) -> str:
     """The unit of work a test belongs to: ``page:<id>`` for the per-page tests of
-    test_site.py (they share that page's one visit), the file for modules whose tests
-    share one broken site or one widget tab, else the test itself."""
+    test_site.py (they share that page's one visit), the file for the tests that
+    share one broken copy of the site, else the test itself."""
     path, _, rest = nodeid.partition("::")
     name = path.rsplit("/", 1)[-1]
     if name == "test_site.py" and rest.endswith("]") and "[" in rest:
@@ -71,7 +71,26 @@ def pytest_runtest_logreport(report):
 _WORKERS_OF: dict[str, set[str]] = {}
 
 
+def pytest_testnodedown(node, error):
+    """On the controller: merge a worker's page metrics and axe results, so that the
+    summary and the artifacts cover every page, not one worker's."""
+    data = getattr(node, "workeroutput", {}).get("browser_stash")
+    if data:
+        metrics, axe = json.loads(data)
+        node.config.stash[METRICS].update(metrics)
+        allowed = axe.pop("allowed", {})
+        node.config.stash[AXE].update(axe)
+        total = node.config.stash[AXE].setdefault("allowed", {}) if allowed else None
+        for rule, n in allowed.items():
+            total[rule] = total.get(rule, 0) + n
+
+
 def pytest_sessionfinish(session, exitstatus):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the measurements to the controller
+        workeroutput["browser_stash"] = json.dumps(
+            [session.config.stash.get(METRICS, {}), session.config.stash.get(AXE, {})])
+        return
     split = {g: sorted(w) for g, w in _WORKERS_OF.items() if len(w) > 1}
     if split:
         session.config.get_terminal_writer().line()

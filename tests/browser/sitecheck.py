@@ -12,6 +12,7 @@ measurements (bytes transferred, time until the math is on screen).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html
 import mimetypes
@@ -89,19 +90,32 @@ def url_of(src_uri: str) -> str:
     return stem + "/"
 
 
-def source_pages(root: Path = ROOT) -> list[SitePage]:
+@functools.lru_cache(maxsize=None)
+def mkdocs_config(root: Path = ROOT):
+    """MkDocs' configuration of the site (loaded once per process: it imports the hooks)."""
+    from mkdocs.config import load_config
+
+    return load_config(str(root / "mkdocs.yml"))
+
+
+@functools.lru_cache(maxsize=None)
+def source_pages(root: Path = ROOT) -> tuple[SitePage, ...]:
     """Every documentation page MkDocs will build, with its source file.
 
-    Asks MkDocs itself (config + the plugins' ``on_files``, so notebook pages made by
-    mkdocs-jupyter count); if the configuration cannot be loaded, falls back to the
+    Asks MkDocs itself: the configuration, and the ``on_files`` of its plugins (so
+    notebook pages made by mkdocs-jupyter count); not of our hooks, which add downloads,
+    not pages, and take seconds (test_every_built_page_is_tested compares the result
+    with the built site). If the configuration cannot be loaded, falls back to the
     Markdown files in docs/.
     """
     try:
-        from mkdocs.config import load_config
         from mkdocs.structure.files import get_files
 
-        config = load_config(str(root / "mkdocs.yml"))
-        files = config.plugins.on_files(get_files(config), config=config)
+        config = mkdocs_config(root)
+        files = get_files(config)
+        for name, plugin in config.plugins.items():
+            if not name.startswith("hooks/") and hasattr(plugin, "on_files"):
+                files = plugin.on_files(files, config=config) or files
         pages = [
             SitePage("" if f.url in ("./", ".") else f.url, f.src_uri)
             for f in files.documentation_pages()
@@ -112,7 +126,7 @@ def source_pages(root: Path = ROOT) -> list[SitePage]:
             SitePage(url_of(p.relative_to(docs).as_posix()), p.relative_to(docs).as_posix())
             for p in sorted(docs.rglob("*.md"))
         ]
-    return sorted(pages, key=lambda p: (p.url != "", p.url))
+    return tuple(sorted(pages, key=lambda p: (p.url != "", p.url)))
 
 
 def built_pages(site_dir: Path) -> list[str]:
@@ -283,7 +297,7 @@ class SiteServer:
             h.send_response(status)
             h.send_header("Content-Type", ctype)
             h.send_header("Content-Length", str(len(body)))
-            h.send_header("Cache-Control", "no-cache")
+            h.send_header("Cache-Control", "max-age=600")  # as GitHub Pages sends
             if encoded:
                 h.send_header("Content-Encoding", "gzip")
             h.end_headers()
@@ -321,23 +335,29 @@ class PageWatch:
         self.http_errors: list[str] = []
         self.console_errors: list[str] = []
         self.activity = 0  # request events seen, for wait_quiet
-        page.on("request", self._on_activity)
-        page.on("requestfinished", self._on_activity)
+        self.in_flight = 0  # requests started and not yet finished or failed
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_done)
         page.route(re.compile(r"^(?!" + re.escape(origin) + r"/)"), self._block)
         page.on("requestfailed", self._on_failed)
         page.on("response", self._on_response)
         page.on("console", self._on_console)
         page.on("pageerror", lambda err: self.console_errors.append(f"uncaught: {err}"))
 
-    def _on_activity(self, _request) -> None:
+    def _on_request(self, _request) -> None:
         self.activity += 1
+        self.in_flight += 1
+
+    def _on_done(self, _request) -> None:
+        self.activity += 1
+        self.in_flight = max(0, self.in_flight - 1)
 
     def _block(self, route) -> None:
         self.outside.append(route.request.url)
         route.abort("blockedbyclient")
 
     def _on_failed(self, request) -> None:
-        self.activity += 1
+        self._on_done(request)
         if request.url in self.outside:
             return  # reported as outside
         if request.failure == "net::ERR_ABORTED":
@@ -384,8 +404,9 @@ def make_context(browser, origin: str, color_scheme: str = "light"):
 def disable_cache(page):
     """From now on every load in ``page`` fetches everything again (the HTTP and memory
     caches off, as DevTools' "Disable cache"): each load is a first visit, in bytes,
-    without the cost of a new context (a new renderer) per page. Returns the CDP session,
-    which must stay referenced."""
+    without the cost of a new context (a new renderer) per page. (A PageWatch's routing
+    turns Playwright's use of the cache off as well; this does not depend on it.)
+    Returns the CDP session, which must stay referenced."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -1016,22 +1037,25 @@ def metrics_table(rows: list[dict]) -> str:
 
 
 def wait_quiet(page, server: SiteServer, watch: PageWatch | None = None,
-               quiet_ms: int = 300, limit_ms: int = 5000) -> None:
-    """Wait until neither the server nor the page (``watch``, which also sees blocked
-    outside requests, from workers too) has seen a request for ``quiet_ms``: the late
-    requests, such as the search index and its worker, are done."""
+               quiet_ms: int = 150, limit_ms: int = 5000) -> None:
+    """Wait until no request of the page is in flight (``watch``, which also sees
+    blocked outside requests, from workers too) and neither the server nor the page has
+    seen a new one for ``quiet_ms``: the late requests, such as the search index and its
+    worker, are done. (They all start before the load event; without ``watch`` the
+    wait is for the server alone, and twice as long.)"""
 
     def activity() -> int:
         return server.mark() + (watch.activity if watch else 0)
 
+    quiet_s = quiet_ms / 1000 * (1 if watch else 2)
     start = last_change = time.perf_counter()
     count = activity()
-    while (time.perf_counter() - start) * 1000 < limit_ms:
-        page.wait_for_timeout(50)
+    while time.perf_counter() - start < limit_ms / 1000:
+        page.wait_for_timeout(25)
         now = activity()
-        if now != count:
+        if now != count or (watch and watch.in_flight):
             count, last_change = now, time.perf_counter()
-        elif (time.perf_counter() - last_change) * 1000 >= quiet_ms:
+        elif time.perf_counter() - last_change >= quiet_s:
             return
 
 
@@ -1095,9 +1119,7 @@ def phone_problems(page, answer_on_first_screen: bool = False,
 
 def path_pages(root: Path = ROOT) -> list[str]:
     """URLs of the pages of the learning path: the nav section "Start here", in order."""
-    from mkdocs.config import load_config
-
-    config = load_config(str(root / "mkdocs.yml"))
+    config = mkdocs_config(root)
     section = next((entry["Start here"] for entry in config["nav"]
                     if isinstance(entry, dict) and "Start here" in entry), [])
     return [url_of(next(iter(item.values()))) for item in section]

@@ -92,6 +92,7 @@ def page_visit(browser, server):
     done: dict[str, dict] = {}
     context = sitecheck.make_context(browser, server.origin, "light")
     context.add_init_script(sitecheck.MATH_SEEN_INIT)
+    context.add_init_script(path=sitecheck.AXE_JS)  # each load: cheaper than injecting it
     tab = context.new_page()
     cdp = sitecheck.disable_cache(tab)  # noqa: F841 - kept alive with the tab
     watch = sitecheck.PageWatch(tab, server.origin)
