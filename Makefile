@@ -73,7 +73,7 @@ test: setup
 	SITE_URL=$(TEST_SITE_URL) $(BIN)/mkdocs build --strict --site-dir $(SITE)
 	@$(ELAPSED) "test 2/3"
 	@echo "== test 3/3: browser tests on site/ (headless Chromium, $(WORKERS) workers)"
-	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS) --dist loadscope
+	SITE_DIR=$(SITE) $(PYTEST) tests/browser -n $(WORKERS)
 	@$(ELAPSED) "test 3/3"
 
 # prints "== <stage> done: N s since the last stage, M s in all"

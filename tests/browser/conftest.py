@@ -1,10 +1,14 @@
 """Fixtures for the browser tests: the built site, a server for it, one Chromium.
 
 The site: ``$SITE_DIR`` if it points at a built site, else ``mkdocs build --strict``
-into a temporary directory, once per session. One browser for the whole session; one
-context per colour scheme (light = Material's ``default``, dark = ``slate``), chosen
-through ``prefers-color-scheme`` as a reader's system setting would; pages measured for
-size and speed get a fresh context each, so nothing is cached (a first visit).
+into a temporary directory (built for sitecheck.TESTED_SITE_URL), once per session.
+One browser for the whole session; one context per colour scheme (light = Material's
+``default``, dark = ``slate``), chosen through ``prefers-color-scheme`` as a reader's
+system setting would; the first visits of the pages (test_site.py) share one tab per
+worker whose cache is off, so nothing is cached.
+
+With ``-n 2`` (pytest-xdist) the tests of one page run on one worker (the scheduler
+below), and the controller merges the workers' page metrics and axe results.
 """
 
 from __future__ import annotations
@@ -49,8 +53,10 @@ def visit_group(nodeid: str) -> str:
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """``-n 2 --dist loadscope`` on tests/browser: whole groups (visit_group) per worker."""
-    if config.getvalue("dist") != "loadscope":
+    """``pytest tests/browser -n 2`` (``--dist`` load, loadscope or loadgroup): whole
+    groups (visit_group) per worker. (Loaded when the run names tests/browser, as
+    ``make test`` does; the other ``--dist`` modes are left to xdist.)"""
+    if config.getvalue("dist") not in ("load", "loadscope", "loadgroup"):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
