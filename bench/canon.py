@@ -22,12 +22,7 @@ the JSON; the page checks that the two agree).
     python bench/canon.py [--sizes 3x3,128x10,...] [--out-dir bench]
 """
 
-import os
-
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = str(THREADS)  # before NumPy is imported
-os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+from threads import THREADS  # first: before NumPy is imported
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402

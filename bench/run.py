@@ -14,7 +14,7 @@ How it measures (all of it is recorded in the JSON):
   element-wise operations use one thread anyway) and torch.set_num_threads. Set
   BENCH_THREADS=2 to give both two.
 - Ordinary 4 KiB memory pages for both libraries: NumPy's request for transparent
-  huge pages is switched off (NUMPY_MADVISE_HUGEPAGE=0, see below), as PyTorch's is
+  huge pages is switched off (NUMPY_MADVISE_HUGEPAGE=0, see bench/threads.py), as PyTorch's is
   by default.
 - Time: after a warm-up call, each route gets a number of calls per round that
   makes a round last >= 50 ms (timeit-style); the routes then run round-robin, so
@@ -40,22 +40,14 @@ Writes bench/results.json and bench/results.md (the tables, rendered by report.p
     python bench/run.py [--sizes 3x3,4096x10,...] [--out-dir bench]
 """
 
-import os
-
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = str(THREADS)  # before NumPy is imported
-# NumPy asks Linux for transparent huge pages on arrays of 4 MiB and more; PyTorch does
-# not (unless THP_MEM_ALLOC_ENABLE is set). Off by default here, so that both get
-# memory the same way; on, NumPy's largest calls are faster on average but stall
-# unpredictably while the kernel compacts memory. NUMPY_MADVISE_HUGEPAGE=1 turns it on.
-os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+from threads import THREADS  # first: before NumPy is imported
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import gc  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
