@@ -80,6 +80,28 @@ def reference_ce(z, y, reduction, weight, ignore_index, eps):
     return anp.sum(per_row) / (divisor if reduction == "mean" else 1)
 
 
+def assert_four_ways(loss, loss_grad, z, y, reduction, options, torch_result, reference,
+                     shape_none):
+    """The loss and its gradient against torch (1e-9), against the reference written
+    from PyTorch's documentation in autograd.numpy (value, and gradient by autograd:
+    1e-12), and the gradient against central differences (1e-7); with "none", the
+    per-element values, and the gradient refused."""
+    expected, expected_grad = torch_result
+    value = loss(z, y, reduction, **options)
+    assert np.shape(value) == (shape_none if reduction == "none" else ())
+    assert relative_error(value, expected) <= 1e-9
+    assert relative_error(value, reference(z)) <= 1e-12
+    if reduction == "none":
+        with pytest.raises(ValueError, match="rows of the reduction='sum' gradient"):
+            loss_grad(z, y, reduction, **options)
+        return
+    gradient = loss_grad(z, y, reduction, **options)
+    assert relative_error(gradient, expected_grad) <= 1e-9
+    assert relative_error(gradient, grad(reference)(z)) <= 1e-12
+    numeric = central_difference(lambda v: loss(v, y, reduction, **options), z)
+    assert relative_error(numeric, gradient) <= 1e-7
+
+
 CE_CASES = [
     (kind, weight, ignore_index, eps)
     for kind in TARGETS
@@ -97,23 +119,11 @@ def test_cross_entropy_options_match_torch(kind, weight, ignore_index, eps, redu
     torch_options = dict(weight=tensor(weight), label_smoothing=eps, reduction=reduction)
     if ignore_index is not None:
         torch_options["ignore_index"] = ignore_index
-    expected, expected_grad = torch_value_and_grad(
+    torch_result = torch_value_and_grad(
         lambda z_t, **o: F.cross_entropy(z_t, tensor(y), **o), z, **torch_options
     )
-    value = sce(z, y, reduction, **options)
-    assert np.shape(value) == ((N,) if reduction == "none" else ())
-    assert relative_error(value, expected) <= 1e-9
-    assert relative_error(value, reference_ce(z, y, reduction, weight, ignore_index, eps)) <= 1e-12
-    if reduction == "none":
-        with pytest.raises(ValueError, match="rows of the reduction='sum' gradient"):
-            sce_grad(z, y, reduction, **options)
-        return
-    gradient = sce_grad(z, y, reduction, **options)
-    assert relative_error(gradient, expected_grad) <= 1e-9
-    auto = grad(reference_ce)(z, y, reduction, weight, ignore_index, eps)
-    assert relative_error(gradient, auto) <= 1e-12
-    numeric = central_difference(lambda v: sce(v, y, reduction, **options), z)
-    assert relative_error(numeric, gradient) <= 1e-7
+    assert_four_ways(sce, sce_grad, z, y, reduction, options, torch_result,
+                     lambda v: reference_ce(v, y, reduction, weight, ignore_index, eps), (N,))
 
 
 def test_weighted_mean_index_and_probability_targets_differ():
@@ -213,23 +223,12 @@ def test_bce_with_logits_options_match_torch(shape, weight_shape, pos_weight_sha
     weight = None if weight_shape is None else rng.uniform(0.2, 3, size=weight_shape)
     pos_weight = None if pos_weight_shape is None else rng.uniform(0.5, 5, size=pos_weight_shape)
     options = dict(weight=weight, pos_weight=pos_weight)
-    expected, expected_grad = torch_value_and_grad(
+    torch_result = torch_value_and_grad(
         lambda z_t, **o: F.binary_cross_entropy_with_logits(z_t, tensor(y), **o), z,
         weight=tensor(weight), pos_weight=tensor(pos_weight), reduction=reduction,
     )
-    value = bcel(z, y, reduction, **options)
-    assert np.shape(value) == (shape if reduction == "none" else ())
-    assert relative_error(value, expected) <= 1e-9
-    assert relative_error(value, reference_bce(z, y, reduction, weight, pos_weight)) <= 1e-12
-    if reduction == "none":
-        with pytest.raises(ValueError, match="rows of the reduction='sum' gradient"):
-            bcel_grad(z, y, reduction, **options)
-        return
-    gradient = bcel_grad(z, y, reduction, **options)
-    assert relative_error(gradient, expected_grad) <= 1e-9
-    assert relative_error(gradient, grad(reference_bce)(z, y, reduction, weight, pos_weight)) <= 1e-12
-    numeric = central_difference(lambda v: bcel(v, y, reduction, **options), z)
-    assert relative_error(numeric, gradient) <= 1e-7
+    assert_four_ways(bcel, bcel_grad, z, y, reduction, options, torch_result,
+                     lambda v: reference_bce(v, y, reduction, weight, pos_weight), shape)
 
 
 def test_pos_weight_gradient_formula():
