@@ -67,14 +67,14 @@ def pytest_xdist_make_scheduler(config, log):
     return ByVisit(config, log)
 
 
+_WORKERS_OF: dict[str, set[str]] = {}  # group -> the workers that ran its tests
+
+
 def pytest_runtest_logreport(report):
     """On the controller of an xdist run: which worker ran each group."""
     node = getattr(report, "node", None)
     if node is not None and report.when == "call":
         _WORKERS_OF.setdefault(visit_group(report.nodeid), set()).add(node.gateway.id)
-
-
-_WORKERS_OF: dict[str, set[str]] = {}
 
 
 def pytest_testnodedown(node, error):
@@ -85,10 +85,10 @@ def pytest_testnodedown(node, error):
         metrics, axe = json.loads(data)
         node.config.stash[METRICS].update(metrics)
         allowed = axe.pop("allowed", {})
-        node.config.stash[AXE].update(axe)
-        total = node.config.stash[AXE].setdefault("allowed", {}) if allowed else None
+        merged = node.config.stash[AXE]
+        merged.update(axe)
         for rule, n in allowed.items():
-            total[rule] = total.get(rule, 0) + n
+            merged.setdefault("allowed", {})[rule] = merged.get("allowed", {}).get(rule, 0) + n
 
 
 def pytest_sessionfinish(session, exitstatus):
