@@ -30,7 +30,7 @@ $(PY_OK): requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 $(JS_OK): package.json package-lock.json
-	@echo "setup: KaTeX and axe-core into node_modules/ (package-lock.json): about 10 seconds"
+	@echo "setup: Temml, the math font, axe-core and Lighthouse into node_modules/ (package-lock.json): about 15 seconds"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
